@@ -1,0 +1,1 @@
+"""Local emulators of the Yuekeyun gateway and the Feishu Open API."""

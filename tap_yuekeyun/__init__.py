@@ -1,0 +1,1 @@
+"""Singer tap for Yuekeyun (悦刻云) cinema business data."""

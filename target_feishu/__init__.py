@@ -1,0 +1,1 @@
+"""Singer target that loads streams into Feishu (飞书) Bitable."""
