@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks of tap-yuekeyun and target-feishu against baselines."""

@@ -1,0 +1,187 @@
+"""The Feishu sink: groups each batch by table and loads the tables in parallel."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import typing as t
+
+from singer_sdk import BatchSink
+from singer_sdk.exceptions import ConfigValidationError, InvalidRecord
+
+from target_feishu.fields import CellValueError, field_specs
+from target_feishu.loads import Delivered, LoadPlan
+from target_feishu.naming import TableNamer
+from target_feishu.validation import CompiledValidator
+
+if t.TYPE_CHECKING:
+    from singer_sdk.sinks.core import BaseJSONSchemaValidator
+
+    from target_feishu.target import TargetFeishu
+
+LOAD_METHODS = ("replace", "append-only", "upsert", "overwrite")
+
+
+class FeishuSink(BatchSink):
+    """Loads one Singer stream into one or more Bitable tables."""
+
+    MAX_SIZE_DEFAULT = 10_000
+
+    def __init__(
+        self,
+        target: TargetFeishu,
+        stream_name: str,
+        schema: dict[str, t.Any],
+        key_properties: t.Sequence[str] | None,
+    ) -> None:
+        self.feishu = target
+        super().__init__(target, stream_name, schema, key_properties)
+        overrides = dict((self.config.get("streams") or {}).get(stream_name) or {})
+        self.plan = self._plan(overrides)
+        base_name = str(
+            overrides.get("table_name") or schema.get("title") or stream_name
+        )
+        setting = "table_name_template"
+        if overrides.get("table_name_template"):
+            setting = f"streams.{stream_name}.table_name_template"
+        template = str(
+            overrides.get("table_name_template")
+            or self.config.get("table_name_template")
+            or "{name}"
+        )
+        self.namer = TableNamer(stream_name, base_name, template, setting)
+        self._days: dict[t.Any, datetime.date | None] = {}
+
+    # Validation: one compiled validator, no per-record SDK date parsing
+
+    def get_validator(self) -> BaseJSONSchemaValidator | None:
+        """A validator compiled once for this schema (``None`` when disabled)."""
+        return CompiledValidator(self.schema) if self.validate_schema else None
+
+    def _validate_and_parse(self, record: dict[str, t.Any]) -> dict[str, t.Any]:
+        # Dates stay ISO strings: the validator has checked their format and the
+        # cell converter turns them into epoch ms with a per-value cache.
+        if self._validator is not None:
+            try:
+                self._validator.validate(record)
+            except InvalidRecord:
+                self.logger.exception("Record validation failed")
+                if self.fail_on_record_validation_exception:
+                    raise
+
+        return record
+
+    # Batches
+
+    def process_batch(self, context: dict[str, t.Any]) -> None:
+        """Write the batch: group by table name, then one job per table."""
+        records: list[dict[str, t.Any]] = context.get("records") or []
+        groups: dict[str, list[Delivered]] = {}
+        date_property = self.plan.date_property
+        cinema_property = self.plan.cinema_property
+        static_name = self.namer.static_name
+        for record in records:
+            day = self._day(record.get(date_property)) if date_property else None
+            if day is None and self.plan.method == "replace":
+                msg = (
+                    f"stream {self.stream_name!r}: a record has no "
+                    f"{date_property!r} value, so load_method 'replace' cannot "
+                    f"place it; record keys: {sorted(record)}"
+                )
+                raise ConfigValidationError(msg)
+            cinema = record.get(cinema_property) if cinema_property else None
+            name = static_name or self.namer.compose(day, cinema)
+            groups.setdefault(name, []).append((record, day, cinema))
+
+        self.feishu.run_table_jobs(
+            [
+                (name, functools.partial(self._load_table, name, rows))
+                for name, rows in groups.items()
+            ]
+        )
+
+    def clean_up(self) -> None:
+        """End of input: finish every table this stream wrote (deletes, retention)."""
+        self.feishu.finish_stream(self.stream_name)
+        super().clean_up()
+
+    # Internals
+
+    def _load_table(self, name: str, rows: list[Delivered]) -> None:
+        handle = self.feishu.directory.table(name, self.plan.specs)
+        with handle.lock:
+            self.feishu.table_load(self.plan, handle).load(rows)
+
+    def _day(self, value: t.Any) -> datetime.date | None:
+        try:
+            return self._days[value]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value: not a date anyway
+            value = repr(value)
+        try:
+            day = self.feishu.converter.day(value)
+        except CellValueError as exc:
+            msg = (
+                f"stream {self.stream_name!r}: date_property "
+                f"{self.plan.date_property!r} holds {value!r}, which is not a date: "
+                f"{exc}; fix the source or set date_property"
+            )
+            raise ConfigValidationError(msg) from exc
+        if len(self._days) < 100_000:
+            self._days[value] = day
+
+        return day
+
+    def _plan(self, overrides: dict[str, t.Any]) -> LoadPlan:
+        properties = self.schema.get("properties") or {}
+        date_property = overrides.get("date_property") or self.config.get(
+            "date_property", "_business_date"
+        )
+        date_setting = (
+            f"streams.{self.stream_name}.date_property"
+            if overrides.get("date_property")
+            else "date_property"
+        )
+        has_date = bool(date_property) and date_property in properties
+        cinema_property = self.config.get("cinema_property", "_cinema_link_id")
+        method_setting = f"streams.{self.stream_name}.load_method"
+        method = overrides.get("load_method")
+        if not method:
+            method_setting = "load_method"
+            method = self.config.get("load_method") or (
+                "replace" if has_date else "append-only"
+            )
+        if method not in LOAD_METHODS:
+            msg = f"{method_setting} {method!r} is not one of {', '.join(LOAD_METHODS)}"
+            raise ConfigValidationError(msg)
+        if method == "replace" and not has_date:
+            msg = (
+                f"stream {self.stream_name!r}: {method_setting} is 'replace' but the "
+                f"schema has no property {date_property!r}; set {date_setting} to "
+                "the stream's date property, or choose another load_method"
+            )
+            raise ConfigValidationError(msg)
+        if method == "upsert" and not self.key_properties:
+            msg = (
+                f"stream {self.stream_name!r}: {method_setting} is 'upsert' but the "
+                "stream has no key_properties; choose another load_method"
+            )
+            raise ConfigValidationError(msg)
+        retention = overrides.get("retention_days", self.config.get("retention_days"))
+        self.logger.info(
+            "Stream %r: load_method %s, date property %s",
+            self.stream_name,
+            method,
+            date_property if has_date else None,
+        )
+
+        return LoadPlan(
+            stream_name=self.stream_name,
+            method=str(method),
+            specs=tuple(field_specs(self.schema)),
+            date_property=date_property if has_date else None,
+            cinema_property=cinema_property if cinema_property in properties else None,
+            key_properties=tuple(self.key_properties),
+            retention_days=None if retention is None else int(retention),
+        )

@@ -1,0 +1,267 @@
+"""One chaos sequence: runs of the main job under faults, then the comparison."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import shutil
+import signal
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.chaos.compare import Comparison, compare_rows
+from tests.chaos.faults import FaultPlan, apply_plan, draw_plan
+from tests.chaos.figures import SequenceOutcome
+from tests.chaos.process import RunResult, run_job
+from tests.chaos.project import MeltanoProject
+from tests.chaos.sandboxes import (
+    APP_KEY,
+    CHANNEL_CODE,
+    FEISHU_APP_ID,
+    FEISHU_APP_SECRET,
+    SECRET_KEY,
+    SHANGHAI,
+    CinemaSpec,
+    Sandboxes,
+    business_today,
+)
+from tests.e2e.ground_truth import load_streams, synced_dates
+
+# The streams a sequence syncs (C01, C02, C18).
+STREAMS = ("ticket_orders", "concession_orders", "screenings")
+SCREENING_DAYS = 3
+HISTORY_DAYS = 10
+METADATA_COLUMNS = ("_business_date", "_cinema_link_id", "_cinema_name")
+
+# A failed run must say what failed: an error line naming an endpoint, a code,
+# a file or a setting (the words of the tap's and target's error messages).
+_ERROR_LINE = re.compile(r"error|exception|failed|fatal", re.IGNORECASE)
+_SPECIFIC = re.compile(
+    r"/open-apis/|getFinancialData|\.csv|\b\d{3}\b|\b\d{7,8}\b|isp\.|gw\.|"
+    r"timed? ?out|setting|expired|truncated|incomplete",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class SequenceConfig:
+    """How a sequence behaves; the same values replay the same sequence."""
+
+    seed: int
+    sequence: int
+    work_root: Path
+    catalog: Path
+    max_runs: int = 6
+    fault_runs: int = 2
+    phases: int = 2
+    tickets_per_day: int = 20
+    run_timeout: float = 240.0
+    keep_work_dir: bool = False
+
+    @property
+    def rng_seed(self) -> int:
+        return self.seed + self.sequence
+
+
+def failure_is_explained(result: RunResult) -> bool:
+    """True when a failed run's output says what failed."""
+    text = result.stderr + "\n" + result.stdout
+    return any(
+        _ERROR_LINE.search(line) and _SPECIFIC.search(line)
+        for line in text.splitlines()
+    )
+
+
+def last_error_line(result: RunResult) -> str:
+    for line in reversed((result.stderr + "\n" + result.stdout).splitlines()):
+        if _ERROR_LINE.search(line):
+            return line.strip()[:300]
+    return (result.stderr.strip().splitlines() or ["(no output)"])[-1][:300]
+
+
+class SequenceRunner:
+    """Runs the job until it succeeds, under random faults, per phase."""
+
+    def __init__(self, config: SequenceConfig, project: MeltanoProject) -> None:
+        self.config = config
+        self.project = project
+        self.rng = random.Random(config.rng_seed)
+        self.work_dir = config.work_root / f"sequence-{config.sequence:04d}"
+        self.outcome = SequenceOutcome(sequence=config.sequence)
+        self.expected_seconds = 8.0
+        self.force_next = False
+        self.today = business_today()
+        self.start_date = self.today - dt.timedelta(days=HISTORY_DAYS)
+
+    def run(self) -> SequenceOutcome:
+        started = time.monotonic()
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+        self.work_dir.mkdir(parents=True)
+        sandboxes = self._make_sandboxes()
+        try:
+            sandboxes.start()
+            self._run_phases(sandboxes)
+            self.outcome.comparison = self._compare(sandboxes)
+            self.outcome.injected = sandboxes.injected()
+        except Exception as exc:
+            self.outcome.error = f"{type(exc).__name__}: {exc}"
+            self.outcome.plans.append(traceback.format_exc())
+        finally:
+            sandboxes.stop()
+            self.outcome.seconds = time.monotonic() - started
+            if self.outcome.clean and not self.config.keep_work_dir:
+                shutil.rmtree(self.work_dir, ignore_errors=True)
+
+        return self.outcome
+
+    def _make_sandboxes(self) -> Sandboxes:
+        cinema = CinemaSpec(
+            seed=self.config.rng_seed,
+            lease_code=f"chaos{self.config.sequence:04d}",
+            cinema_link_id=str(10000 + self.config.sequence),
+            name=f"混沌影城{self.config.sequence}",
+            tickets_per_day=self.config.tickets_per_day,
+        )
+        now = dt.datetime.now(SHANGHAI)
+        cutoff = now - dt.timedelta(hours=self.rng.uniform(1.0, 4.0))
+        return Sandboxes(self.work_dir, cinema, cutoff)
+
+    def _run_phases(self, sandboxes: Sandboxes) -> None:
+        for phase in range(self.config.phases):
+            if phase:
+                # New rows for today: the incremental run must bring them.
+                sandboxes.move_cutoff(hours=1.0)
+            fault_runs = self.rng.randint(0, self.config.fault_runs)
+            for attempt in range(self.config.max_runs):
+                faulty = attempt < fault_runs
+                plan = (
+                    draw_plan(self.rng, self.expected_seconds)
+                    if faulty
+                    else FaultPlan()
+                )
+                if self._one_run(sandboxes, phase, attempt, plan):
+                    break
+            else:
+                self.outcome.converged = False
+                return
+        self.outcome.converged = True
+
+    def _one_run(
+        self, sandboxes: Sandboxes, phase: int, attempt: int, plan: FaultPlan
+    ) -> bool:
+        apply_plan(plan, sandboxes.gateway.faults, sandboxes.feishu.faults)
+        label = f"phase {phase} run {attempt}"
+        self.outcome.plans.append(f"{label}: {plan.describe()}")
+        marks = sandboxes.journal_sizes()
+        result = run_job(
+            self.project.command(force=self.force_next),
+            cwd=self.project.root,
+            env=self._env(sandboxes),
+            log_dir=self.work_dir / f"phase{phase}-run{attempt}",
+            kill=plan.kill,
+            timeout_seconds=self.config.run_timeout,
+            during_run=(
+                sandboxes.feishu.expire_tokens
+                if plan.expire_tokens_after is not None
+                else None
+            ),
+            during_run_after=plan.expire_tokens_after,
+        )
+        self.outcome.retries.update(sandboxes.retries_since(marks))
+        self._count(result, label)
+
+        return result.succeeded
+
+    def _count(self, result: RunResult, label: str) -> None:
+        outcome = self.outcome
+        outcome.runs += 1
+        if result.killed_by is not None:
+            # The killed run stays "running" in Meltano's database; like the next
+            # hourly run after its 5-minute staleness, later runs pass --force.
+            self.force_next = True
+            outcome.kills[result.killed_by] += 1
+            outcome.plans.append(f"{label}: killed by {result.killed_by}")
+            return
+        if result.succeeded:
+            # Place later kills inside a typical run.
+            self.expected_seconds = 0.5 * self.expected_seconds + 0.5 * result.seconds
+            return
+
+        outcome.failed_runs += 1
+        outcome.plans.append(f"{label}: failed: {last_error_line(result)}")
+        if not failure_is_explained(result):
+            outcome.failed_runs_without_message.append(
+                f"{label} exit {result.returncode}: {last_error_line(result)}"
+            )
+
+    def _env(self, sandboxes: Sandboxes) -> dict[str, str]:
+        env = self.project.sequence_env(self.work_dir)
+        cinema = sandboxes.cinema
+        selection = [f"{stream}.*" for stream in STREAMS]
+        env.update(
+            {
+                "SANDBOX_YUEKEYUN_BASE_URL": sandboxes.gateway_url,
+                "SANDBOX_FEISHU_BASE_URL": sandboxes.feishu_url,
+                "SANDBOX_START_DATE": self.start_date.isoformat(),
+                "APP_KEY": APP_KEY,
+                "SECRET_KEY": SECRET_KEY,
+                "CHANNEL_CODE": CHANNEL_CODE,
+                "LEASE_CODE": cinema.lease_code,
+                "CINEMA_LINK_ID": cinema.cinema_link_id,
+                "TAP_YUEKEYUN_CINEMA_NAME": cinema.name,
+                "TAP_YUEKEYUN_SCREENING_DAYS_AHEAD": str(SCREENING_DAYS),
+                "TAP_YUEKEYUN__SELECT": _json_list(selection),
+                "TAP_YUEKEYUN__CATALOG": str(self.config.catalog),
+                "FEISHU_APP_KEY": FEISHU_APP_ID,
+                "FEISHU_APP_SECRET": FEISHU_APP_SECRET,
+                "WIKI_APP_TOKEN": sandboxes.wiki_node_token,
+            }
+        )
+        return env
+
+    def _compare(self, sandboxes: Sandboxes) -> Comparison:
+        """Compare every Feishu table with the gateway for the synced dates."""
+        streams = load_streams()
+        today = business_today()
+        tables = sandboxes.feishu_tables()
+        claimed: set[str] = set()
+        total = Comparison()
+        for stream in STREAMS:
+            facts = streams[stream]
+            dates = synced_dates(facts.code, self.start_date, today, SCREENING_DAYS)
+            expected = sandboxes.expected_rows(facts.code, dates)
+            mine = [table for table in tables if table_belongs_to(table, facts.title)]
+            claimed.update(mine)
+            actual = [row for table in mine for row in sandboxes.feishu_rows(table)]
+            total.add(
+                compare_rows(facts.title, expected, actual, ignored=METADATA_COLUMNS)
+            )
+
+        for table in sorted(set(tables) - claimed):
+            # A table no stream owns: every row in it is wrong.
+            total.add(compare_rows(table, [], sandboxes.feishu_rows(table)))
+
+        return total
+
+
+def table_belongs_to(table: str, title: str) -> bool:
+    """A table named after ``title``, bare or with a period suffix."""
+    return table == title or table.startswith(title + " ")
+
+
+def _json_list(items: list[str]) -> str:
+    return "[" + ", ".join(f'"{item}"' for item in items) + "]"
+
+
+def run_sequence(config: SequenceConfig, project: MeltanoProject) -> SequenceOutcome:
+    """Entry point for a worker process."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    return SequenceRunner(config, project).run()
+
+
+def outcome_counts(outcomes: list[SequenceOutcome]) -> Counter[str]:
+    return Counter("clean" if outcome.clean else "bad" for outcome in outcomes)

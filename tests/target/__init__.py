@@ -1,0 +1,1 @@
+"""Tests of target-feishu against the Feishu sandbox."""
