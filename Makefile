@@ -1,4 +1,5 @@
 # The two commands of the README: `make demo` and `make test`.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -46,7 +47,7 @@ test: lint
 # The main job twice against the sandbox: a backfill, then an incremental run.
 # The sandbox runs in the background only while the demo runs (trap stops it).
 demo: $(PLUGINS_STAMP)
-	@set -eu; \
+	@set -euo pipefail; \
 	mkdir -p $(SANDBOX_DIR); \
 	if [ -f $(SANDBOX_ENV) ]; then \
 	  running=$$(sed -n 's/^SANDBOX_PID=//p' $(SANDBOX_ENV)); \
@@ -73,9 +74,15 @@ demo: $(PLUGINS_STAMP)
 	export MELTANO_STATE_BACKEND_URI="file://$(abspath $(SANDBOX_DIR))/state"; \
 	echo "== Sandbox up: gateway $$SANDBOX_YUEKEYUN_BASE_URL, Feishu $$SANDBOX_FEISHU_BASE_URL"; \
 	echo "== Run 1: meltano run tap-yuekeyun target-feishu (history from $$SANDBOX_START_DATE)"; \
-	$(MELTANO) run tap-yuekeyun target-feishu; \
+	$(MELTANO) run tap-yuekeyun target-feishu 2>&1 | tee $(SANDBOX_DIR)/run-1.log; \
 	echo "== Run 2: the same job again; it re-fetches only the lookback window"; \
-	$(MELTANO) run tap-yuekeyun target-feishu; \
+	$(MELTANO) run tap-yuekeyun target-feishu 2>&1 | tee $(SANDBOX_DIR)/run-2.log; \
+	for run in 1 2; do \
+	  queries=$$(grep -c -E ' C[0-9]{2} (day|month) ' $(SANDBOX_DIR)/run-$$run.log || true); \
+	  days=$$(grep -o -E ' C(0[1-9]|1[0-7]) (day|month) [0-9-]+' $(SANDBOX_DIR)/run-$$run.log \
+	    | awk '{print $$3}' | sort -u | sed -n '1p;$$p' | paste -sd' ' - | sed 's/ / to /' || true); \
+	  echo "== Run $$run: $$queries gateway queries; history dates $$days, plus the screening schedule ahead"; \
+	done; \
 	echo "== What landed in the Feishu sandbox:"; \
 	$(BIN)/python -m sandbox --state-dir $(SANDBOX_DIR) summary; \
 	echo "== Look at it in a browser: make browse"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import shutil
 import sys
 import tempfile
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from benchmarks.workspace import OUT_DIR, ProgramNotAvailableError, Workspace
 logger = logging.getLogger("benchmarks")
 
 Benchmark = Callable[[Workspace], BenchmarkResult]
+KEYS = ("tap", "target", "target_realistic", "memory", "incremental")
 
 
 def benchmarks() -> list[tuple[str, str, Benchmark]]:
@@ -69,15 +70,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         action="append",
-        metavar="KEY",
-        help="run only this benchmark (tap, target, target_realistic, memory, "
-        "incremental); repeatable",
+        choices=KEYS,
+        help="run only this benchmark (repeatable); target needs tap",
     )
     parser.add_argument(
         "--work-dir",
         type=Path,
         default=OUT_DIR,
         help="where generated data and logs go (default benchmarks/out)",
+    )
+    parser.add_argument(
+        "--no-budget",
+        action="store_true",
+        help="run the large memory size even when it is predicted to be slow",
+    )
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        help="also write the figures as Markdown tables to this file",
     )
     parser.add_argument(
         "--keep-data",
@@ -92,20 +102,22 @@ def run_one(
 ) -> BenchmarkResult:
     """Run one benchmark; a missing part or a failure becomes its status."""
     started = time.perf_counter()
-    logger.info("benchmark %s: starting", key)
+    load_at_start = machine.load_average()
+    logger.info("benchmark %s: starting (load average %s)", key, load_at_start)
     try:
         result = benchmark(space)
     except ProgramNotAvailableError as exc:
         logger.warning("benchmark %s: not available: %s", key, exc)
         result = BenchmarkResult(key, title, STATUS_NOT_AVAILABLE, str(exc))
     except Exception as exc:  # one failure must not stop the others
-        logger.error("benchmark %s failed:\n%s", key, traceback.format_exc())
+        logger.exception("benchmark %s failed", key)
         result = BenchmarkResult(
             key, title, STATUS_FAILED, f"{type(exc).__name__}: {exc}"
         )
 
     result.key, result.title = key, title
     result.figures["benchmark_wall_s"] = round(time.perf_counter() - started, 1)
+    result.figures["load_average_at_start"] = load_at_start
     logger.info(
         "benchmark %s: %s in %.1f s", key, result.status, time.perf_counter() - started
     )
@@ -120,13 +132,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     logging.getLogger("sandbox").setLevel(logging.WARNING)
     sizes = QUICK if args.quick else FULL
+    if args.no_budget:
+        sizes = dataclasses.replace(sizes, memory_budget_s=1e9)
     selected = [
         entry for entry in benchmarks() if not args.only or entry[0] in args.only
     ]
     document: dict[str, Any] = {
         "command": " ".join(["python -m benchmarks", *(argv or sys.argv[1:])]),
         "quick": args.quick,
-        "sizes": sizes.__dict__,
+        "sizes": dataclasses.asdict(sizes),
         "machine": machine.describe(),
     }
 
@@ -149,6 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     document["benchmarks"] = {result.key: result.as_dict() for result in results}
     report.print_results(results, sys.stdout)
     report.write_json(document, args.json)
+    if args.markdown:
+        args.markdown.write_text(report.markdown(results), encoding="utf-8")
     sys.stdout.write(f"figures written to {args.json}\n")
 
     return 1 if any(result.status == STATUS_FAILED for result in results) else 0

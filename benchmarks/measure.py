@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import resource
 import signal
 import subprocess
 import sys
@@ -26,16 +28,25 @@ class Measurement:
         peak_rss_mb: the largest resident set of the process (or of a waited
             child, whichever is larger), from ``os.wait4``.
         exit_code: the process's exit code (negative for a signal).
+        sandbox_cpu_s: CPU seconds the harness process (the sandboxes' server
+            threads) spent meanwhile; for a pipe, over the whole pipe.
     """
 
     wall_s: float
     cpu_s: float
     peak_rss_mb: float
     exit_code: int
+    sandbox_cpu_s: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         """Return the figures as a JSON-ready dict."""
         return asdict(self)
+
+
+def harness_cpu_s() -> float:
+    """Return the CPU seconds this process (the sandboxes) has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 class MeasuredProcessError(RuntimeError):
@@ -136,6 +147,7 @@ def run(
     """Run one program to completion; stdout to ``stdout_path`` or /dev/null."""
     stdin = stdin_path.open("rb") if stdin_path else subprocess.DEVNULL
     stdout = stdout_path.open("wb") if stdout_path else subprocess.DEVNULL
+    cpu_before = harness_cpu_s()
     try:
         process = spawn(
             name, argv, stdin=stdin, stdout=stdout, stderr_path=stderr_path, env=env
@@ -147,7 +159,8 @@ def run(
                 stream.close()
 
     check(process, measurement)
-    return measurement
+    sandbox_cpu_s = round(harness_cpu_s() - cpu_before, 3)
+    return dataclasses.replace(measurement, sandbox_cpu_s=sandbox_cpu_s)
 
 
 @dataclass(frozen=True)
@@ -183,6 +196,7 @@ def run_pipeline(
         MeasuredProcessError: when either program failed.
     """
     started = time.perf_counter()
+    cpu_before = harness_cpu_s()
     with consumer_stdout_path.open("wb") as consumer_stdout:
         first = spawn(
             producer[0],
@@ -214,4 +228,9 @@ def run_pipeline(
     wall_s = round(time.perf_counter() - started, 3)
     check(first, produced)
     check(second, consumed)
-    return PipelineMeasurement(produced, consumed, wall_s)
+    sandbox_cpu_s = round(harness_cpu_s() - cpu_before, 3)
+    return PipelineMeasurement(
+        dataclasses.replace(produced, sandbox_cpu_s=sandbox_cpu_s),
+        dataclasses.replace(consumed, sandbox_cpu_s=sandbox_cpu_s),
+        wall_s,
+    )

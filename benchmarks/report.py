@@ -9,7 +9,15 @@ from typing import IO, Any
 
 from benchmarks.results import STATUS_OK, BenchmarkResult
 
-RUN_HEADER = ("program", "records", "records/s", "wall s", "CPU s", "peak RSS MB")
+RUN_HEADER = (
+    "program",
+    "records",
+    "records/s",
+    "wall s",
+    "CPU s",
+    "peak RSS MB",
+    "sandbox CPU s",
+)
 
 
 def _run_lines(result: BenchmarkResult) -> list[tuple[str, ...]]:
@@ -21,6 +29,7 @@ def _run_lines(result: BenchmarkResult) -> list[tuple[str, ...]]:
             f"{run.measurement.wall_s:.2f}",
             f"{run.measurement.cpu_s:.2f}",
             f"{run.measurement.peak_rss_mb:.1f}",
+            f"{run.measurement.sandbox_cpu_s:.2f}",
         )
         for run in result.runs
     ]
@@ -84,3 +93,35 @@ def write_json(document: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
     path.write_text(text + "\n", encoding="utf-8")
+
+
+def _markdown_table(rows: list[tuple[str, ...]]) -> list[str]:
+    lines = ["| " + " | ".join(rows[0]) + " |"]
+    lines.append("| " + " | ".join(["---"] + ["---:"] * (len(rows[0]) - 1)) + " |")
+    lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
+    return lines
+
+
+def markdown(results: Iterable[BenchmarkResult]) -> str:
+    """Return every benchmark's figures as Markdown (pasted into RESULTS.md)."""
+    lines: list[str] = []
+    for result in results:
+        lines += [f"### {result.title}", ""]
+        if result.status != STATUS_OK:
+            lines += [f"{result.status}: {result.reason}", ""]
+            continue
+        if result.runs:
+            lines += [*_markdown_table([RUN_HEADER, *_run_lines(result)]), ""]
+        lines += [
+            f"- ratio {name}: **{ratio:.2f}x**" for name, ratio in result.ratios.items()
+        ]
+        lines += [f"- {line.strip()}" for line in _figure_lines(result.figures)]
+        for goal in result.goals:
+            verdict = "met" if goal.met else "**not met**"
+            comparison = ">=" if goal.at_least else "<="
+            lines.append(
+                f"- goal {goal.name}: {goal.value:g} {comparison} {goal.threshold:g}"
+                f" → {verdict}"
+            )
+        lines.append("")
+    return "\n".join(lines)

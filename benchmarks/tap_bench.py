@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from benchmarks import measure
 from benchmarks.business_dates import business_today, month_days, previous_month
@@ -27,6 +28,14 @@ TAP = "tap-yuekeyun"
 NAIVE_TAP = "naive-sdk-tap"
 CSV_JSON_LOOP = "csv+json.dumps loop"
 RECORDING = "tap_output"
+
+
+def check_count(label: str, stderr_path: Path, rows: int) -> None:
+    """Raise unless the program's METRIC lines count exactly ``rows`` records."""
+    counted = metric_record_count(stderr_path)
+    if counted != rows:
+        msg = f"{label} counted {counted} records in {stderr_path}, expected {rows}"
+        raise ValueError(msg)
 
 
 def run_tap_benchmark(space: Workspace) -> BenchmarkResult:
@@ -88,10 +97,7 @@ def run_tap_benchmark(space: Workspace) -> BenchmarkResult:
         result.figures["gateway_calls"] = len(sandbox.calls)
         result.figures["file_downloads"] = len(sandbox.downloads)
 
-    counted = metric_record_count(logs / "tap.stderr.log")
-    if counted != rows:
-        msg = f"the measured tap run counted {counted} records, expected {rows}"
-        raise ValueError(msg)
+    check_count(TAP, logs / "tap.stderr.log", rows)
     result.runs.append(ProgramRun(TAP, rows, tap_run))
 
     naive_config = space.write_json(
@@ -105,6 +111,7 @@ def run_tap_benchmark(space: Workspace) -> BenchmarkResult:
         stderr_path=logs / "naive-tap.stderr.log",
         env=env,
     )
+    check_count(NAIVE_TAP, logs / "naive-tap.stderr.log", rows)
     result.runs.append(ProgramRun(NAIVE_TAP, rows, naive_run))
 
     loop_run = measure.run(

@@ -11,6 +11,19 @@ from pathlib import Path
 from sandbox.serve import SandboxOptions, serve, serve_page_only, summarize
 
 
+def non_negative(text: str) -> int:
+    """An argparse type: a whole number, 0 or more."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number < 0:
+        message = f"expected a whole number, 0 or more, got {text!r}"
+        raise argparse.ArgumentTypeError(message)
+
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `serve`, `page` and `summary` sub-commands and their options."""
     parser = argparse.ArgumentParser(
@@ -28,16 +41,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser = commands.add_parser(
         "serve", help="start both sandboxes on free loopback ports until stopped"
     )
-    serve_parser.add_argument("--seed", type=int, default=1)
+    serve_parser.add_argument(
+        "--seed", type=int, default=1, help="seed of the synthetic cinema (default 1)"
+    )
     serve_parser.add_argument(
         "--tickets-per-day",
-        type=int,
+        type=non_negative,
         default=60,
         help="tickets the synthetic cinema sells per business day (default 60)",
     )
     serve_parser.add_argument(
         "--history-days",
-        type=int,
+        type=non_negative,
         default=35,
         help="days of history before today, written as SANDBOX_START_DATE",
     )
@@ -46,7 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
         "page", help="serve only the HTML page over the kept Feishu data"
     )
     page_parser.add_argument(
-        "--port", type=int, default=0, help="loopback port (default: a free one)"
+        "--port",
+        type=non_negative,
+        default=0,
+        help="loopback port (default: a free one)",
     )
 
     commands.add_parser("summary", help="print the kept Feishu tables and row counts")

@@ -63,6 +63,12 @@ class SyntheticCinema:
         tickets_per_day: int = 400,
     ) -> None:
         """Describe the cinema; nothing is generated before it is asked for."""
+        if tickets_per_day < 0:
+            msg = f"tickets_per_day must be 0 or more, got {tickets_per_day}"
+            raise ValueError(msg)
+        if not lease_code or not cinema_link_id:
+            msg = "lease_code and cinema_link_id must not be empty"
+            raise ValueError(msg)
         self.seed = seed
         self.lease_code = lease_code
         self.cinema_link_id = cinema_link_id

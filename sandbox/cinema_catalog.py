@@ -74,6 +74,7 @@ class Screening:
     start: str
     screening_no: str
     price: int
+    date_text: str
 
 
 @cache

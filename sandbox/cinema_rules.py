@@ -115,7 +115,7 @@ def _screening_rule(name: str) -> Rule | None:
         "影厅编码": lambda ctx: ctx.screening.hall.code,
         "场次号": lambda ctx: ctx.screening.screening_no,
         "放映时间": lambda ctx: ctx.screening.start,
-        "放映日期": lambda ctx: ctx.screening.business_date.isoformat(),
+        "放映日期": lambda ctx: ctx.screening.date_text,
         "影片国别": lambda ctx: ctx.screening.film.country,
         "影片语言": lambda ctx: ctx.screening.film.language,
         "影片类型": lambda ctx: ctx.screening.film.version,

@@ -76,6 +76,7 @@ def plan_screenings(seed: int, lease_code: str, business_date: date) -> list[Scr
                     start=clock(business_date, start),
                     screening_no=f"{stamp}{hall_index:02d}{number:02d}",
                     price=price,
+                    date_text=business_date.isoformat(),
                 )
             )
             start += (film.minutes + 15 + rng.randrange(0, 4) * 5) * 60
@@ -107,7 +108,7 @@ def screening_rows(
                 film.country,
                 hall.name,
                 hall.hall_type,
-                screening.business_date.isoformat(),
+                screening.date_text,
                 screening.start,
                 "1",
                 money(gross),
@@ -172,6 +173,8 @@ def ticket_rows(
     today = [(item, _seconds_of(item.start)) for item in schedule[business_date]]
     presales = [schedule[day] for day in sorted(schedule)[1:]]
     stamp = business_date.strftime("%y%m%d")
+    first_day = business_date.isoformat()
+    second_day = (business_date + timedelta(days=1)).isoformat()
     rows: list[tuple[int, list[str]]] = []
 
     def pick(options: Sequence[T]) -> T:
@@ -187,7 +190,11 @@ def ticket_rows(
             second = BUSINESS_START + int((latest - 600 - BUSINESS_START) * rand())
         else:
             screening = pick(pick(presales))
-        sold_at = clock(business_date, second)
+        sold_at = (
+            f"{first_day} {HMS[second]}"
+            if second < DAY_SECONDS
+            else f"{second_day} {HMS[second - DAY_SECONDS]}"
+        )
         film, hall = screening.film, screening.hall
         refund = rand() < 0.02
         sign = -1 if refund else 1
@@ -252,7 +259,7 @@ def ticket_rows(
             f"{order_no}{below(10)}",
             film.name,
             hall.name,
-            screening.business_date.isoformat(),
+            screening.date_text,
             screening.start,
             f"{1 + below(14)}排{1 + below(24)}座",
             ticket_class,

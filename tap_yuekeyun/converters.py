@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +14,7 @@ _DATE_TIME = re.compile(
 )
 _DATE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
 _INTEGER = re.compile(r"-?\d+")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def to_integer(text: str) -> int:
@@ -26,21 +26,11 @@ def to_integer(text: str) -> int:
 
 
 def to_number(text: str) -> float:
-    """Parse an amount: a finite decimal number without separators."""
-    if "_" in text or text.strip() != text:
+    """Parse an amount: optional minus sign, digits, optional decimal part."""
+    if _NUMBER.fullmatch(text) is None:
         msg = f"not a number: {text!r}"
         raise ValueError(msg)
-
-    try:
-        value = float(text)
-    except ValueError:
-        msg = f"not a number: {text!r}"
-        raise ValueError(msg) from None
-    if not math.isfinite(value):
-        msg = f"not a finite number: {text!r}"
-        raise ValueError(msg)
-
-    return value
+    return float(text)
 
 
 def to_date(text: str) -> str:

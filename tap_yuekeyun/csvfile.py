@@ -46,21 +46,12 @@ def _decode_gb18030(data: bytes, label: str, offset: int) -> str:
 
 @dataclass
 class Table:
-    """The header of one file and an iterator over its data rows."""
+    """The header of one file and the CSV reader over its data rows."""
 
     label: str
     header: list[str]
     rows: Iterator[list[str]]
     header_line: int
-
-    def numbered_rows(self) -> Iterator[tuple[int, list[str]]]:
-        """Yield (1-based data row number, cells), skipping blank lines."""
-        number = 0
-        for cells in self.rows:
-            if not cells:
-                continue
-            number += 1
-            yield number, cells
 
 
 def read_table(text: str, label: str) -> Table:
@@ -91,22 +82,12 @@ def read_table(text: str, label: str) -> Table:
         msg = f"File {label}: no header line after the title (line {line + 1})"
         raise FileFormatError(msg)
 
-    return Table(
-        label=label, header=header, rows=_guard(reader, label), header_line=line + 1
-    )
+    return Table(label=label, header=header, rows=reader, header_line=line + 1)
 
 
 def _next_line(text: str, position: int) -> int:
     end = text.find("\n", position)
     return len(text) if end < 0 else end + 1
-
-
-def _guard(reader: Iterator[list[str]], label: str) -> Iterator[list[str]]:
-    try:
-        yield from reader
-    except csv.Error as exc:
-        msg = f"File {label}: malformed CSV ({exc})"
-        raise FileFormatError(msg) from None
 
 
 def sample_of(cells: list[str]) -> str:

@@ -18,6 +18,7 @@ API_NAME = "dme.lark.data.finance.getFinancialData"
 SETTING_HINTS = {
     "gw.SignatureInvalid": "check the secret_key setting",
     "gw.AppKeyNotExist": "check the app_key setting",
+    "gw.TimestampInvalid": "check the clock of this machine",
     "isv.PermissionDenied": (
         "check lease_code, cinema_link_id and channel_code (cinemas) settings"
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import logging
 from collections.abc import Iterator
@@ -12,6 +13,8 @@ from tap_yuekeyun.csvfile import Table, sample_of
 from tap_yuekeyun.exceptions import FileFormatError
 from tap_yuekeyun.planning import business_date_of
 from tap_yuekeyun.registry import Category
+
+CACHE_LIMIT = 4096
 
 
 class RecordBuilder:
@@ -38,6 +41,9 @@ class RecordBuilder:
         self._converters: dict[str, Converter | None] = {
             column.name: make_converter(column.type, timezone)
             for column in category.columns
+        }
+        self._caches: dict[str, dict[str, Any]] = {
+            column.name: {} for column in category.columns
         }
         self._time_is_date = category.column_types[category.time_column] == "date"
         self._warned: set[str] = set()
@@ -66,7 +72,7 @@ class RecordBuilder:
         header = table.header
         self._check_header(table)
         typed = [
-            (index, name, converter)
+            (index, name, converter, self._caches[name])
             for index, name in enumerate(header)
             if (converter := self._converters.get(name)) is not None
         ]
@@ -74,31 +80,52 @@ class RecordBuilder:
         fixed_date = business_date.isoformat() if business_date else None
         time_index = header.index(self.category.time_column)
 
-        for number, cells in table.numbered_rows():
-            if len(cells) != width:
-                msg = (
-                    f"File {table.label}: row {number} has {len(cells)} cells, "
-                    f"expected {width} (sample: {sample_of(cells)!r})"
+        number = 0
+        try:
+            for cells in table.rows:
+                if not cells:
+                    continue  # a blank line is not a row
+                number += 1
+                if len(cells) != width:
+                    self._raise_ragged(table.label, number, cells, width)
+
+                record = {
+                    name: value or None
+                    for name, value in zip(header, cells, strict=False)
+                }
+                for index, name, converter, cache in typed:
+                    value = cells[index]
+                    if not value:
+                        continue
+                    # Amounts, counts and dates repeat a lot: convert each once.
+                    converted = cache.get(value)
+                    if converted is None:
+                        try:
+                            converted = converter(value)
+                        except ValueError:
+                            self._raise_bad_value(table.label, number, name, value)
+                        if len(cache) < CACHE_LIMIT:
+                            cache[value] = converted
+                    record[name] = converted
+
+                record["_business_date"] = fixed_date or self._row_business_date(
+                    table.label, number, cells[time_index]
                 )
-                raise FileFormatError(msg)
+                record["_cinema_link_id"] = cinema_link_id
+                record["_cinema_name"] = cinema_name
+                yield record
+        except csv.Error as exc:
+            msg = f"File {table.label}: malformed CSV after row {number} ({exc})"
+            raise FileFormatError(msg) from None
 
-            record = {
-                name: value or None for name, value in zip(header, cells, strict=True)
-            }
-            for index, name, converter in typed:
-                value = cells[index]
-                if value:
-                    try:
-                        record[name] = converter(value)
-                    except ValueError:
-                        self._raise_bad_value(table.label, number, name, value)
-
-            record["_business_date"] = fixed_date or self._row_business_date(
-                table.label, number, cells[time_index]
-            )
-            record["_cinema_link_id"] = cinema_link_id
-            record["_cinema_name"] = cinema_name
-            yield record
+    def _raise_ragged(
+        self, label: str, number: int, cells: list[str], width: int
+    ) -> NoReturn:
+        msg = (
+            f"File {label}: row {number} has {len(cells)} cells, "
+            f"expected {width} (sample: {sample_of(cells)!r})"
+        )
+        raise FileFormatError(msg)
 
     def _check_header(self, table: Table) -> None:
         header = table.header
@@ -153,4 +180,4 @@ class RecordBuilder:
             f"File {label}: row {number}, column {column!r}: {value!r} is not a "
             f"valid {column_type}"
         )
-        raise FileFormatError(msg)
+        raise FileFormatError(msg) from None

@@ -194,8 +194,8 @@ def parse_settings(config: Mapping[str, Any]) -> RunSettings:
             config.get("business_day_start") or "06:00"
         ),
         download_hosts=tuple(config.get("download_hosts") or ("*.aliyuncs.com",)),
-        max_workers=max(1, _non_negative(config, "max_workers", 4)),
-        request_timeout=float(config.get("request_timeout") or 30),
+        max_workers=_positive_workers(config),
+        request_timeout=_positive_timeout(config),
         on_unknown_column=str(config.get("on_unknown_column") or "keep"),
     )
 
@@ -270,6 +270,24 @@ def _non_negative(config: Mapping[str, Any], name: str, default: int) -> int:
         msg = f"{name}: must be a non-negative integer, got {value!r}"
         raise ConfigValidationError(msg, errors=[msg])
     return value
+
+
+def _positive_workers(config: Mapping[str, Any]) -> int:
+    workers = _non_negative(config, "max_workers", 4)
+    if workers < 1:
+        msg = "max_workers: must be at least 1, got 0"
+        raise ConfigValidationError(msg, errors=[msg])
+    return workers
+
+
+def _positive_timeout(config: Mapping[str, Any]) -> float:
+    value = config.get("request_timeout", 30)
+    if value is None:
+        return 30.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        msg = f"request_timeout: must be a positive number of seconds, got {value!r}"
+        raise ConfigValidationError(msg, errors=[msg])
+    return float(value)
 
 
 def _parse_timezone(name: str) -> dt.tzinfo:

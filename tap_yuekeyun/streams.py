@@ -7,11 +7,11 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from singer_sdk import Stream
-from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.exceptions import ConfigValidationError
 
 from tap_yuekeyun.cipher import UrlDecrypter
 from tap_yuekeyun.csvfile import decode_file, read_table
+from tap_yuekeyun.emission import JsonReadyStream
 from tap_yuekeyun.exceptions import FileFormatError, UrlExpiredError
 from tap_yuekeyun.planning import (
     Query,
@@ -33,12 +33,11 @@ if TYPE_CHECKING:
 SCREENINGS = "C18"
 
 
-class CategoryStream(Stream):
+class CategoryStream(JsonReadyStream):
     """Rows of one category for every configured cinema, ascending business date."""
 
     replication_key = "_business_date"
     is_sorted = True
-    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     def __init__(self, tap: TapYuekeyun, category: Category) -> None:
         """Build the stream of ``category`` (name, schema, keys from the registry)."""
@@ -85,15 +84,14 @@ class CategoryStream(Stream):
     def plan(self, context: Context | None, today: dt.date) -> list[Query]:
         """The queries of this run for one partition."""
         settings = self._tap_ref.run_settings
-        bookmark_value = self.get_context_state(context).get("replication_key_value")
-        bookmark = dt.date.fromisoformat(bookmark_value) if bookmark_value else None
+        bookmark = self._bookmark(context)
         if bookmark is None and settings.start_date is None:
-            self.logger.warning(
-                "Stream %s, cinema %s: no bookmark and no start_date; set start_date "
-                "for a first run (only today's screenings are fetched for C18)",
-                self.name,
-                (context or {}).get("cinema_link_id"),
+            msg = (
+                f"Stream {self.name}, cinema {(context or {}).get('cinema_link_id')}: "
+                "no bookmark in the state and no start_date; set start_date for a "
+                "first run"
             )
+            raise ConfigValidationError(msg, errors=[msg])
 
         start = plan_start(
             bookmark=bookmark,
@@ -108,6 +106,20 @@ class CategoryStream(Stream):
 
         return queries
 
+    def _bookmark(self, context: Context | None) -> dt.date | None:
+        value = self.get_context_state(context).get("replication_key_value")
+        if not value:
+            return None
+        try:
+            return dt.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            msg = (
+                f"Stream {self.name}, cinema {(context or {}).get('cinema_link_id')}: "
+                f"bookmark {value!r} in the state is not a YYYY-MM-DD date; fix or "
+                "remove it from the state"
+            )
+            raise ConfigValidationError(msg, errors=[msg]) from None
+
     def _rewind_bookmark(self, context: Context | None, first_day: dt.date) -> None:
         """Lower the bookmark to the first re-fetched day (lookback rows re-sort).
 
@@ -119,6 +131,7 @@ class CategoryStream(Stream):
         current = state.get("replication_key_value")
         if current and current > first_day.isoformat():
             state["replication_key_value"] = first_day.isoformat()
+        self._last_bookmark = None
 
     def _query_records(
         self, cinema: Cinema, query: Query, decrypter: UrlDecrypter

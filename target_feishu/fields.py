@@ -129,8 +129,8 @@ class CellConverter:
             if cached is not None:
                 return cached
             result = self._ms_from_iso(value)
-            if len(self._date_ms) < 100_000:
-                self._date_ms[value] = result
+            if len(value) == 10 and len(self._date_ms) < 100_000:
+                self._date_ms[value] = result  # bare dates repeat; instants rarely
             return result
         if isinstance(value, datetime.datetime):
             return self._ms_from_datetime(value)

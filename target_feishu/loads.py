@@ -73,8 +73,16 @@ class TableLoad:
 
     # Batches
 
-    def load(self, delivered: list[Delivered]) -> None:
-        """Write one batch of rows for this table (caller holds the table lock)."""
+    def load(
+        self, delivered: list[Delivered], held_back: set[Scope] | None = None
+    ) -> None:
+        """Write one batch of rows for this table (caller holds the table lock).
+
+        Args:
+            delivered: the rows of this table in the batch.
+            held_back: (cinema, date) scopes with rows still waiting in the sink;
+                their old rows are not deleted yet.
+        """
         self._ensure_fields(delivered)
         rows = self._convert(delivered)
         method = self.plan.method
@@ -88,7 +96,7 @@ class TableLoad:
 
         self.writer.insert([cells for cells, _, _ in rows])
         if method == "replace":
-            self._delete_complete_dates(final=False)
+            self._delete_complete_dates(final=False, held_back=held_back or set())
 
     def finish(self) -> None:
         """End of input: finish deletions, empty gap dates, apply retention."""
@@ -162,12 +170,15 @@ class TableLoad:
             for day in days:
                 self._pending[(cinema, day)] = found.get(day, [])
 
-    def _delete_complete_dates(self, *, final: bool) -> None:
+    def _delete_complete_dates(
+        self, *, final: bool, held_back: set[Scope] | None = None
+    ) -> None:
         newest = {cinema: max(days) for cinema, days in self._seen.items() if days}
         complete = [
             scope
             for scope in self._pending
-            if final or scope[1] != newest.get(scope[0])
+            if final
+            or (scope[1] != newest.get(scope[0]) and scope not in (held_back or ()))
         ]
         old_ids = [rid for scope in complete for rid in self._pending.pop(scope)]
         if old_ids:

@@ -51,6 +51,20 @@ class FeishuSink(BatchSink):
         )
         self.namer = TableNamer(stream_name, base_name, template, setting)
         self._days: dict[t.Any, datetime.date | None] = {}
+        # Rows held back from a drain of a full sink so every batch_create is full;
+        # the SDK emits STATE only after drain_all, which writes them all.
+        self._carry: dict[str, list[Delivered]] = {}
+        self._full_drain = False
+
+    @property
+    def current_size(self) -> int:
+        """Records read and not yet written, held-back rows included."""
+        return super().current_size + sum(len(rows) for rows in self._carry.values())
+
+    def start_drain(self) -> dict[str, t.Any]:
+        """Note whether this drain is for a full sink (then partial batches wait)."""
+        self._full_drain = self.is_full
+        return super().start_drain()
 
     # Validation: one compiled validator, no per-record SDK date parsing
 
@@ -76,7 +90,7 @@ class FeishuSink(BatchSink):
     def process_batch(self, context: dict[str, t.Any]) -> None:
         """Write the batch: group by table name, then one job per table."""
         records: list[dict[str, t.Any]] = context.get("records") or []
-        groups: dict[str, list[Delivered]] = {}
+        groups, self._carry = self._carry, {}
         date_property = self.plan.date_property
         cinema_property = self.plan.cinema_property
         static_name = self.namer.static_name
@@ -93,10 +107,17 @@ class FeishuSink(BatchSink):
             name = static_name or self.namer.compose(day, cinema)
             groups.setdefault(name, []).append((record, day, cinema))
 
+        if self._full_drain:
+            self._hold_back_partial_batches(groups)
+        held = {
+            name: {(cinema, day) for _, day, cinema in rows}
+            for name, rows in self._carry.items()
+        }
         self.feishu.run_table_jobs(
             [
-                (name, functools.partial(self._load_table, name, rows))
+                (name, functools.partial(self._load_table, name, rows, held))
                 for name, rows in groups.items()
+                if rows
             ]
         )
 
@@ -107,10 +128,21 @@ class FeishuSink(BatchSink):
 
     # Internals
 
-    def _load_table(self, name: str, rows: list[Delivered]) -> None:
+    def _hold_back_partial_batches(self, groups: dict[str, list[Delivered]]) -> None:
+        batch_size = int(self.config.get("batch_size", 1000))
+        for name, rows in groups.items():
+            keep = len(rows) % batch_size
+            if keep and len(rows) > keep:
+                self._carry[name] = rows[-keep:]
+                del rows[-keep:]
+
+    def _load_table(
+        self, name: str, rows: list[Delivered], held: dict[str, set[t.Any]]
+    ) -> None:
         handle = self.feishu.directory.table(name, self.plan.specs)
         with handle.lock:
-            self.feishu.table_load(self.plan, handle).load(rows)
+            load = self.feishu.table_load(self.plan, handle)
+            load.load(rows, held_back=held.get(name, set()))
 
     def _day(self, value: t.Any) -> datetime.date | None:
         try:

@@ -50,6 +50,7 @@ class TableDirectory:
         self._wiki_node_token = wiki_node_token
         self._tables: dict[str, str] | None = None
         self._handles: dict[str, TableHandle] = {}
+        self._opening: dict[str, threading.Lock] = {}
         self._lock = threading.RLock()
         self.stats = CallStats()
 
@@ -74,10 +75,15 @@ class TableDirectory:
         """
         app_token = self.app_token
         with self._lock:
+            if self._tables is None:
+                self._tables = self._list_tables(app_token)
+            opening = self._opening.setdefault(name, threading.Lock())
+        with opening:  # tables open in parallel, each name once
             handle = self._handles.get(name)
             if handle is None:
                 handle = self._open(app_token, name, specs)
-                self._handles[name] = handle
+                with self._lock:
+                    self._handles[name] = handle
         self.ensure_fields(handle, specs)
 
         return handle
@@ -147,9 +153,8 @@ class TableDirectory:
     def _open(
         self, app_token: str, name: str, specs: t.Sequence[FieldSpec]
     ) -> TableHandle:
-        if self._tables is None:
-            self._tables = self._list_tables(app_token)
-        table_id = self._tables.get(name)
+        tables = t.cast("dict[str, str]", self._tables)
+        table_id = tables.get(name)
         if table_id is not None:
             stats = CallStats()
             fields = self._list_fields(table_id, stats)
@@ -182,7 +187,8 @@ class TableDirectory:
                 name,
                 exc.code,
             )
-            self._tables = self._list_tables(app_token)
+            with self._lock:
+                self._tables = self._list_tables(app_token)
             if name not in self._tables:
                 raise
             table_id = self._tables[name]
@@ -191,7 +197,8 @@ class TableDirectory:
             )
 
         table_id = str(data["table_id"])
-        self._tables[name] = table_id
+        with self._lock:
+            tables[name] = table_id
         self.client.logger.info("Created table %r (%s)", name, table_id)
         fields = self._list_fields(table_id, stats)
 

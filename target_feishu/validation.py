@@ -6,7 +6,7 @@ import datetime
 import decimal
 import typing as t
 
-from jsonschema import (  # type: ignore[import-untyped]  # no stubs installed
+from jsonschema import (
     Draft202012Validator,
 )
 from singer_sdk.exceptions import InvalidJSONSchema, InvalidRecord

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -109,6 +110,7 @@ class Dispatcher:
         self.latency_ms = latency_ms
         self.calls: Counter[str] = Counter()
         self.call_log: list[CallRecord] = []
+        self._log_lock = threading.Lock()
 
     def handle(
         self, method: str, target: str, headers: dict[str, str], raw_body: bytes
@@ -124,7 +126,8 @@ class Dispatcher:
             if match and route_method == method:
                 endpoint, handler, path_args = name, route_handler, match.groupdict()
                 break
-        self.calls[endpoint] += 1
+        with self._log_lock:
+            self.calls[endpoint] += 1
 
         code: int | None = None
         try:
@@ -143,16 +146,16 @@ class Dispatcher:
             body = {"code": code, "msg": "internal error", "data": {}}
             response = Response(500, _json(body))
 
-        self.call_log.append(
-            CallRecord(
-                method,
-                parts.path,
-                endpoint,
-                response.status,
-                code,
-                query.get("client_token"),
-            )
+        record = CallRecord(
+            method,
+            parts.path,
+            endpoint,
+            response.status,
+            code,
+            query.get("client_token"),
         )
+        with self._log_lock:
+            self.call_log.append(record)
         return response
 
     def _answer(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections import Counter, deque
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from sandbox.feishu.clock import Clock
 from sandbox.feishu.errors import ApiError
 
+LOGGER = logging.getLogger("sandbox.feishu")
 RECORD_WRITES = frozenset({"batch_create", "batch_update", "batch_delete"})
 TABLE_WRITES = RECORD_WRITES | {"fields_create", "fields_update", "fields_delete"}
 WRITES = TABLE_WRITES | {"tables_create", "tables_delete"}
@@ -89,12 +91,16 @@ class FeishuFaults:
                 return False
             setattr(self, fault, remaining - 1)
             self.injected[fault] += 1
+        LOGGER.info(
+            "injected fault %s on %s (%s more due)", fault, endpoint, remaining - 1
+        )
         return True
 
     def record(self, fault: str) -> None:
         """Count a delivered boolean fault."""
         with self._lock:
             self.injected[fault] += 1
+        LOGGER.info("injected fault %s", fault)
 
     def applies_to(self, endpoint: str) -> bool:
         """Whether the ``endpoints`` filter lets boolean faults hit ``endpoint``."""

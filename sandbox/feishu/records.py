@@ -25,32 +25,48 @@ SELECT_TYPES = (v.SINGLE_SELECT, v.MULTI_SELECT)
 PLAIN_READ = frozenset({v.NUMBER, v.DATE, v.SINGLE_SELECT, v.MULTI_SELECT, v.CHECKBOX})
 
 
-def read_fields(
-    fields: list[v.FieldDef], record: StoredRecord, only: set[str] | None = None
-) -> dict[str, Any]:
-    """The read-shape ``fields`` of a record, empty cells omitted."""
-    shaped: dict[str, Any] = {}
-    cells = record.cells
+PLAIN, SEGMENTS, CREATED, MODIFIED, SERIAL, SHAPED = range(6)
+ReadPlan = list[tuple[str, str, int, v.FieldDef]]
+
+
+def read_plan(fields: list[v.FieldDef], only: set[str] | None = None) -> ReadPlan:
+    """How to shape each returned field: ``(field_id, name, how, field)``."""
+    plan: ReadPlan = []
     for field_def in fields:
         if only is not None and field_def.field_name not in only:
             continue
         kind = field_def.type
+        how = {
+            v.CREATED_TIME: CREATED,
+            v.MODIFIED_TIME: MODIFIED,
+            v.AUTO_NUMBER: SERIAL,
+        }.get(kind, PLAIN if kind in PLAIN_READ else SHAPED)
         if kind == v.TEXT and field_def.ui_type != "Email":
-            text = cells.get(field_def.field_id)
+            how = SEGMENTS
+        plan.append((field_def.field_id, field_def.field_name, how, field_def))
+    return plan
+
+
+def read_fields(plan: ReadPlan, record: StoredRecord) -> dict[str, Any]:
+    """The read-shape ``fields`` of a record, empty cells omitted."""
+    shaped: dict[str, Any] = {}
+    cells = record.cells
+    for field_id, name, how, field_def in plan:
+        if how == SEGMENTS:
+            text = cells.get(field_id)
             if text is not None:
-                shaped[field_def.field_name] = [{"type": "text", "text": text}]
-        elif kind in PLAIN_READ:
-            if field_def.field_id in cells:
-                shaped[field_def.field_name] = cells[field_def.field_id]
-        elif kind == v.CREATED_TIME:
-            shaped[field_def.field_name] = record.created_ms
-        elif kind == v.MODIFIED_TIME:
-            shaped[field_def.field_name] = record.modified_ms
-        elif kind == v.AUTO_NUMBER:
-            shaped[field_def.field_name] = str(record.serial)
-        elif field_def.field_id in record.cells:
-            cell = record.cells[field_def.field_id]
-            shaped[field_def.field_name] = v.read_value(field_def, cell)
+                shaped[name] = [{"type": "text", "text": text}]
+        elif how == PLAIN:
+            if field_id in cells:
+                shaped[name] = cells[field_id]
+        elif how == CREATED:
+            shaped[name] = record.created_ms
+        elif how == MODIFIED:
+            shaped[name] = record.modified_ms
+        elif how == SERIAL:
+            shaped[name] = str(record.serial)
+        elif field_id in cells:
+            shaped[name] = v.read_value(field_def, cells[field_id])
     return shaped
 
 
@@ -72,8 +88,9 @@ def _cells(
     raw: object,
     where: str,
     new_options: dict[str, list[str]],
+    keep_empty: bool = False,
 ) -> dict[str, Any]:
-    """Validate one record's ``fields``; ``None`` values mean empty cells."""
+    """Validate one record's ``fields``; empty cells are kept as None if asked."""
     if not isinstance(raw, dict):
         reason = f"{where}.fields must be an object"
         raise wrong_body(reason)
@@ -85,14 +102,16 @@ def _cells(
             raise ApiError(1254045, msg)
         kind = field_def.type
         if kind == v.TEXT and type(value) is str and len(value) <= v.MAX_TEXT_CHARS:
-            cells[field_def.field_id] = value or None  # the common case, inline
+            if value or keep_empty:  # the common case, inline
+                cells[field_def.field_id] = value or None
             continue
         try:
             stored = v.stored_value(field_def, value)
         except v.CellError as exc:
             msg = f"{exc.reason} ({where}, field {name!r})"
             raise ApiError(exc.code, msg) from None
-        cells[field_def.field_id] = stored
+        if stored is not None or keep_empty:
+            cells[field_def.field_id] = stored
         if stored is not None and kind in SELECT_TYPES:
             names = stored if isinstance(stored, list) else [stored]
             pending = new_options.setdefault(field_def.field_id, [])
@@ -142,25 +161,25 @@ def batch_create(service: Service, call: Call) -> dict[str, Any]:
                 reason = f"{where} must be an object with fields"
                 raise wrong_body(reason)
             cells = _cells(by_name, raw.get("fields", {}), where, new_options)
-            rows.append({key: cell for key, cell in cells.items() if cell is not None})
+            rows.append(cells)
         _add_options(service, conn, table.table_id, new_options)
         stored = service.store.insert_records(
             conn, table.table_id, rows, service.clock.now_ms()
         )
-        fields = service.store.fields(table.table_id)
-        return {"records": [_echo(fields, record) for record in stored]}
+        plan = read_plan(service.store.fields(table.table_id))
+        return {"records": [_echo(plan, record) for record in stored]}
 
     data = service.write(call, table.table_id, action, replay_scope=table.table_id)
     LOGGER.info("batch_create %s: %s records", table.table_id, len(data["records"]))
     return data
 
 
-def _echo(fields: list[v.FieldDef], record: StoredRecord) -> dict[str, Any]:
+def _echo(plan: ReadPlan, record: StoredRecord) -> dict[str, Any]:
     record_id = record.record_id
     return {
         "record_id": record_id,
         "id": record_id,
-        "fields": read_fields(fields, record),
+        "fields": read_fields(plan, record),
     }
 
 
@@ -204,9 +223,8 @@ def batch_update(service: Service, call: Call) -> dict[str, Any]:
         merged: dict[int, StoredRecord] = {}
         now_ms = service.clock.now_ms()
         for index, (raw, record) in enumerate(zip(raw_records, old, strict=True)):
-            changes = _cells(
-                by_name, raw.get("fields", {}), f"records[{index}]", new_options
-            )
+            where = f"records[{index}]"
+            changes = _cells(by_name, raw.get("fields", {}), where, new_options, True)
             base = merged.get(record.seq, record)
             cells = dict(base.cells)
             for field_id, cell in changes.items():
@@ -222,8 +240,8 @@ def batch_update(service: Service, call: Call) -> dict[str, Any]:
         service.store.replace_records(
             conn, table.table_id, originals, [merged[r.seq] for r in originals]
         )
-        fields = service.store.fields(table.table_id)
-        return {"records": [_echo(fields, merged[r.seq]) for r in old]}
+        plan = read_plan(service.store.fields(table.table_id))
+        return {"records": [_echo(plan, merged[r.seq]) for r in old]}
 
     data = service.write(call, table.table_id, action, replay_scope=table.table_id)
     LOGGER.info("batch_update %s: %s records", table.table_id, len(data["records"]))
@@ -273,9 +291,10 @@ def search(service: Service, call: Call) -> dict[str, Any]:
     if not isinstance(automatic, bool):
         reason = "automatic_fields must be a boolean"
         raise wrong_body(reason)
-    where = FilterCompiler(fields, service.zone, service.clock.now_ms()).compile(
-        body.get("filter")
-    )
+    compiler = FilterCompiler(fields, service.zone, service.clock.now_ms())
+    where = compiler.compile(body.get("filter"))
+    for field_id in sorted(compiler.indexable):
+        service.store.ensure_cell_index(field_id)
     ordering = order_by(fields, body.get("sort") or None)
 
     fingerprint = PageTokens.fingerprint(table.table_id, body)
@@ -305,7 +324,8 @@ def search(service: Service, call: Call) -> dict[str, Any]:
         lambda: int(service.store.query(count_sql, params)[0][0]),
     )
     records = [StoredRecord(r[0], codec.decode(r[1]), r[2], r[3], r[4]) for r in rows]
-    items = [_item(call, fields, record, only, automatic) for record in records]
+    plan = read_plan(fields, only)
+    items = [_item(call, plan, record, automatic) for record in records]
     if keyset:
         next_position = records[-1].seq if records else position
     else:
@@ -334,15 +354,11 @@ def _field_names(fields: list[v.FieldDef], names: object) -> set[str] | None:
 
 
 def _item(
-    call: Call,
-    fields: list[v.FieldDef],
-    record: StoredRecord,
-    only: set[str] | None,
-    automatic: bool,
+    call: Call, plan: ReadPlan, record: StoredRecord, automatic: bool
 ) -> dict[str, Any]:
     item: dict[str, Any] = {
         "record_id": record.record_id,
-        "fields": read_fields(fields, record, only),
+        "fields": read_fields(plan, record),
     }
     if automatic:
         author = {"id": f"ou_{call.app_id}", "name": call.app_id}

@@ -29,6 +29,7 @@ PERIOD_WORDS = frozenset(
 SCALAR_TYPES = frozenset({v.TEXT, v.PHONE, v.LOCATION, v.URL, v.SINGLE_SELECT})
 LIST_TYPES = frozenset({v.MULTI_SELECT, v.SINGLE_LINK, v.DUPLEX_LINK})
 ID_LIST_TYPES = frozenset({v.USER, v.GROUP})
+INDEXABLE_TYPES = frozenset({v.TEXT, v.NUMBER, v.SINGLE_SELECT, v.PHONE, v.LOCATION})
 
 
 def invalid_filter(reason: str) -> ApiError:
@@ -63,6 +64,7 @@ class FilterCompiler:
         self._zone = zone
         self._now_ms = now_ms
         self._count = 0
+        self.indexable: set[str] = set()
 
     def compile(self, spec: object) -> Compiled:
         """Compile the whole filter (None or {} means every record)."""
@@ -164,6 +166,8 @@ class FilterCompiler:
         self, field_def: v.FieldDef, operator: str, value: list[str], where: str
     ) -> Compiled:
         kind, expr = field_def.type, _expr(field_def)
+        if operator == "is" and kind in INDEXABLE_TYPES:
+            self.indexable.add(field_def.field_id)
         if kind == v.CHECKBOX:
             if value not in (["true"], ["false"]):
                 reason = f'{where}: checkbox value must be ["true"] or ["false"]'

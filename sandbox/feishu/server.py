@@ -38,6 +38,8 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Send each answer at once: headers and body go out as separate writes.
+    disable_nagle_algorithm = True
     server: _Server
     timeout = 120
 

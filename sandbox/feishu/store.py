@@ -5,87 +5,19 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sandbox.feishu import codec, ids
+from sandbox.feishu.schema import SCHEMA, Base, StoredRecord, Table
 from sandbox.feishu.values import DATE, FieldDef
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS bases (
-    app_token TEXT PRIMARY KEY, name TEXT NOT NULL, collaborators TEXT NOT NULL,
-    editable INTEGER NOT NULL, created_ms INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS wiki_nodes (
-    node_token TEXT PRIMARY KEY, obj_token TEXT NOT NULL, obj_type TEXT NOT NULL,
-    title TEXT NOT NULL, readers TEXT NOT NULL, space_id TEXT NOT NULL,
-    created_s INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS tables (
-    position INTEGER PRIMARY KEY AUTOINCREMENT, table_id TEXT UNIQUE NOT NULL,
-    app_token TEXT NOT NULL, name TEXT NOT NULL, default_view_id TEXT NOT NULL,
-    view_name TEXT NOT NULL, revision INTEGER NOT NULL DEFAULT 1,
-    serial INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS fields (
-    position INTEGER PRIMARY KEY AUTOINCREMENT, field_id TEXT UNIQUE NOT NULL,
-    table_id TEXT NOT NULL, field_name TEXT NOT NULL, type INTEGER NOT NULL,
-    ui_type TEXT NOT NULL, property TEXT, description TEXT NOT NULL,
-    is_primary INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS fields_by_table ON fields (table_id, position);
-CREATE TABLE IF NOT EXISTS records (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, table_id TEXT NOT NULL,
-    fields TEXT NOT NULL, created_ms INTEGER NOT NULL,
-    modified_ms INTEGER NOT NULL, serial INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS records_by_table ON records (table_id, seq);
-CREATE TABLE IF NOT EXISTS date_cells (
-    field_id TEXT NOT NULL, ms INTEGER NOT NULL, seq INTEGER NOT NULL,
-    PRIMARY KEY (field_id, ms, seq)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS replays (
-    replay_key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, data TEXT NOT NULL,
-    created_s REAL NOT NULL);
-"""
 
 
 def _dumps(cells: dict[str, Any]) -> str:
     return codec.encode_text(cells)
-
-
-@dataclass(frozen=True)
-class Base:
-    """A Bitable app (base) and who may use it."""
-
-    app_token: str
-    name: str
-    collaborators: frozenset[str]
-    editable: bool
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table of a base."""
-
-    table_id: str
-    app_token: str
-    name: str
-    default_view_id: str
-    revision: int
-
-
-@dataclass(frozen=True)
-class StoredRecord:
-    """One record as stored: write-shape values keyed by field id."""
-
-    seq: int
-    cells: dict[str, Any]
-    created_ms: int
-    modified_ms: int
-    serial: int
-
-    @property
-    def record_id(self) -> str:
-        """The public record id."""
-        return ids.record_id(self.seq)
 
 
 class Store:
@@ -101,6 +33,7 @@ class Store:
         self._conn.executescript(SCHEMA)
         self._lock = threading.RLock()
         self._fields: dict[str, list[FieldDef]] = {}
+        self._indexed: set[str] = set()
 
     def close(self) -> None:
         """Close the connection (the file stays)."""
@@ -236,6 +169,20 @@ class Store:
             self._fields[table_id] = loaded
             return loaded
 
+    def ensure_cell_index(self, field_id: str) -> None:
+        """Index a field's cells, once it is searched with ``is`` (ids are [0-9A-z])."""
+        if not field_id.isalnum():
+            msg = f"field id {field_id!r} is not alphanumeric"
+            raise ValueError(msg)
+        with self._lock:
+            if field_id in self._indexed:
+                return
+            self._conn.execute(
+                f"CREATE INDEX IF NOT EXISTS cell_{field_id} ON records"
+                f" (table_id, json_extract(fields, '$.{field_id}'))"
+            )
+            self._indexed.add(field_id)
+
     def insert_table(
         self, conn: sqlite3.Connection, app_token: str, name: str, view_name: str
     ) -> tuple[str, str]:
@@ -277,6 +224,8 @@ class Store:
         """Delete a field definition and its date index entries."""
         conn.execute("DELETE FROM fields WHERE field_id = ?", (field_id,))
         conn.execute("DELETE FROM date_cells WHERE field_id = ?", (field_id,))
+        conn.execute(f"DROP INDEX IF EXISTS cell_{field_id}")
+        self._indexed.discard(field_id)
         self._fields.pop(table_id, None)
 
     def delete_table(self, conn: sqlite3.Connection, table_id: str) -> None:
@@ -424,7 +373,11 @@ class Store:
             " WHERE replay_key = ? AND created_s > ?",
             (replay_key, since_s),
         )
-        return (rows[0][0], codec.decode(rows[0][1])) if rows else None
+        if not rows:
+            return None
+        body_hash, data = rows[0]
+        raw = zlib.decompress(data) if isinstance(data, bytes) else data
+        return body_hash, codec.decode(raw)
 
     def remember_replay(
         self,
@@ -434,8 +387,9 @@ class Store:
         data: Any,
         now_s: float,
     ) -> None:
-        """Remember the answer of a client token."""
+        """Remember the answer of a client token (compressed: echoes are large)."""
+        packed = zlib.compress(codec.encode(data), 1)
         conn.execute(
             "INSERT OR REPLACE INTO replays VALUES (?, ?, ?, ?)",
-            (replay_key, body_hash, codec.encode_text(data), now_s),
+            (replay_key, body_hash, packed, now_s),
         )

@@ -58,6 +58,14 @@ class GatewayFaults:
         """Whether faults may hit category ``data_type``."""
         return self.data_types is None or data_type in self.data_types
 
+    def extra_column(self, data_type: str) -> str | None:
+        """The ``unknown_column`` header files of ``data_type`` gain, if any."""
+        return self.unknown_column if self.applies_to(data_type) else None
+
+    def header_only(self, data_type: str) -> bool:
+        """Whether an empty day of ``data_type`` is a header-only file."""
+        return self.empty_as_header_only and self.applies_to(data_type)
+
     def consume(self, kind: str, data_type: str) -> bool:
         """Take one occurrence of fault ``kind`` if armed for ``data_type``.
 

@@ -78,6 +78,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
     owner: ClassVar[YuekeyunSandbox]
     protocol_version = "HTTP/1.1"
     server_version = "YuekeyunSandbox/1.0"
+    # Send each answer at once: headers and body go out as separate writes.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: object) -> None:
         """Log at DEBUG without the query string (it holds signatures)."""
@@ -181,12 +183,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if faults.consume("expired_urls", data_type):
             return self._expired(path, expires, "expired_urls")
 
-        cinema = owner.find_file(*parsed) if parsed else None
+        cinema = owner.bucket.find_file(*parsed) if parsed else None
         data = None
         if cinema is not None and parsed is not None:
             ragged = faults.consume("ragged_row_files", data_type)
             invalid = faults.consume("invalid_gbk_files", data_type)
-            data = owner.file_bytes(
+            data = owner.bucket.file_bytes(
                 cinema, data_type, parsed[3], ragged=ragged, invalid_bytes=invalid
             )
         if data is None:
@@ -198,7 +200,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if faults.utf8_bom and faults.applies_to(data_type):
             data = BOM + data
             faults.note("utf8_bom")
-        if faults.unknown_column is not None:
+        if faults.extra_column(data_type) is not None:
             faults.note("unknown_column")
         if faults.consume("truncated_files", data_type):
             fault = "truncated_files"

@@ -8,14 +8,15 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from http.server import ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import quote
 
 from sandbox.cinema import SyntheticCinema
+from sandbox.yuekeyun.bucket import FileBucket
 from sandbox.yuekeyun.faults import GatewayFaults
-from sandbox.yuekeyun.files import FileCache, file_path, file_token, render_file
+from sandbox.yuekeyun.files import file_path, file_token
 from sandbox.yuekeyun.gateway import FinancialQuery, GatewayRules
 from sandbox.yuekeyun.handler import SandboxHandler
 from sandbox.yuekeyun.journal import FileDownload, GatewayCall
@@ -28,15 +29,8 @@ from sandbox.yuekeyun.url_cipher import (
 )
 
 logger = logging.getLogger(__name__)
-SHANGHAI = timezone(timedelta(hours=8))
-SCHEDULE_HORIZON_DAYS = 30
 FOREIGN_HOST = "evil.example.invalid"
 OSS_ACCESS_KEY_ID = "LTAI5tSandboxKeyId"
-
-
-def business_day_of(moment: datetime) -> date:
-    """The business day (starting 06:00 Asia/Shanghai) that holds ``moment``."""
-    return (moment.astimezone(SHANGHAI) - timedelta(hours=6)).date()
 
 
 class YuekeyunSandbox:
@@ -67,7 +61,6 @@ class YuekeyunSandbox:
         self.cinemas = list(cinemas) if cinemas else [SyntheticCinema()]
         self.max_skew_seconds = max_skew_seconds
         self.url_lifetime_seconds = url_lifetime_seconds
-        self.data_cutoff = data_cutoff
         self.host = host
         self.port = port
         self.faults = GatewayFaults()
@@ -75,7 +68,9 @@ class YuekeyunSandbox:
         self.downloads: list[FileDownload] = []
         self.oss_secret = secrets.token_hex(16)
         self.oss_access_key_id = OSS_ACCESS_KEY_ID
-        self._cache = FileCache()
+        self.bucket = FileBucket(
+            self.cinemas, self.faults, self.oss_secret, data_cutoff
+        )
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -178,71 +173,38 @@ class YuekeyunSandbox:
 
     # Data.
 
-    def cinema(
-        self, lease_code: str, cinema_link_id: str | None = None
-    ) -> SyntheticCinema:
-        """The cinema of a lease (the first one when ``cinema_link_id`` is None)."""
-        for candidate in self.cinemas:
-            if candidate.lease_code == lease_code and cinema_link_id in (
-                None,
-                candidate.cinema_link_id,
-            ):
-                return candidate
-        msg = f"no cinema with lease code {lease_code!r} and id {cinema_link_id!r}"
-        raise KeyError(msg)
+    @property
+    def data_cutoff(self) -> datetime | None:
+        """The simulated "now": later rows and business days are not served yet."""
+        return self.bucket.data_cutoff
+
+    @data_cutoff.setter
+    def data_cutoff(self, value: datetime | None) -> None:
+        self.bucket.data_cutoff = value
 
     def business_today(self) -> date:
         """The latest business day with data: ``data_cutoff``'s, else now's."""
-        moment = self.data_cutoff or datetime.now(SHANGHAI)
-
-        return business_day_of(moment)
-
-    def in_range(self, cinema: SyntheticCinema, data_type: str, day: date) -> bool:
-        """Whether ``day`` is open and not in the future (C18: within the horizon)."""
-        today = self.business_today()
-        if data_type == "C18":
-            today += timedelta(days=SCHEDULE_HORIZON_DAYS)
-
-        return cinema.opening_date <= day <= today
-
-    def has_file(self, cinema: SyntheticCinema, data_type: str, day: date) -> bool:
-        """Whether the day has a file, without generating rows when avoidable."""
-        if not self.in_range(cinema, data_type, day):
-            return False
-        if self.faults.empty_as_header_only:
-            return True
-        cut = self.data_cutoff is not None and data_type != "C18"
-        if cut and self.business_today() == day:
-            return self.served_rows(cinema, data_type, day) is not None
-
-        return cinema.row_count(data_type, day) > 0
+        return self.bucket.business_today()
 
     def served_rows(
         self, cinema: SyntheticCinema, data_type: str, day: date
     ) -> list[list[str]] | None:
         """Rows of the file for ``day``, or None when that day has no file."""
-        if not self.in_range(cinema, data_type, day):
-            return None
+        return self.bucket.served_rows(cinema, data_type, day)
 
-        rows = cinema.rows(data_type, day)
-        if self.data_cutoff is not None and data_type != "C18":
-            cutoff = self.data_cutoff.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
-            index = cinema.header(data_type).index(cinema.time_column(data_type))
-            rows = [row for row in rows if row[index] <= cutoff]
-        extra = self.faults.unknown_column
-        if extra is not None:
-            rows = [[*row, f"{extra}-{number}"] for number, row in enumerate(rows, 1)]
-        if not rows and not self.faults.empty_as_header_only:
-            return None
-
-        return rows
-
-    def served_header(self, cinema: SyntheticCinema, data_type: str) -> list[str]:
-        """The header of served files, with ``unknown_column`` when set."""
-        extra = self.faults.unknown_column
-        header = cinema.header(data_type)
-
-        return [*header, extra] if extra is not None else header
+    def file_bytes(
+        self,
+        cinema: SyntheticCinema,
+        data_type: str,
+        day: date,
+        *,
+        ragged: bool = False,
+        invalid_bytes: bool = False,
+    ) -> bytes | None:
+        """The bytes the file host serves for ``day`` (None: no such file)."""
+        return self.bucket.file_bytes(
+            cinema, data_type, day, ragged=ragged, invalid_bytes=invalid_bytes
+        )
 
     def expected_rows(
         self,
@@ -251,81 +213,13 @@ class YuekeyunSandbox:
         business_date: date,
         cinema_link_id: str | None = None,
     ) -> list[dict[str, str]]:
-        """Ground truth: header → cell of every row the day's file holds."""
-        cinema = self.cinema(lease_code, cinema_link_id)
-        rows = self.served_rows(cinema, data_type, business_date) or []
-        header = self.served_header(cinema, data_type)
+        """Ground truth: header → cell of every row the day's file holds.
 
-        return [dict(zip(header, row, strict=True)) for row in rows]
-
-    def file_bytes(
-        self,
-        cinema: SyntheticCinema,
-        data_type: str,
-        day: date,
-        *,
-        ragged: bool,
-        invalid_bytes: bool,
-    ) -> bytes | None:
-        """The rendered file (cached unless a one-off fault changes it)."""
-        cutoff = self.data_cutoff.isoformat() if self.data_cutoff else None
-        faults = self.faults
-        key = (
-            cinema.lease_code,
-            cinema.cinema_link_id,
-            data_type,
-            day,
-            cutoff,
-            faults.unknown_column,
-            faults.empty_as_header_only,
+        ``cinema_link_id`` picks the cinema when a lease has several.
+        """
+        return self.bucket.expected_rows(
+            lease_code, data_type, business_date, cinema_link_id
         )
-        if not (ragged or invalid_bytes):
-            return self._cache.get_or_make(
-                key, lambda: self._render(cinema, data_type, day, False, False)
-            )
-
-        return self._render(cinema, data_type, day, ragged, invalid_bytes)
-
-    def _render(
-        self,
-        cinema: SyntheticCinema,
-        data_type: str,
-        day: date,
-        ragged: bool,
-        invalid_bytes: bool,
-    ) -> bytes | None:
-        rows = self.served_rows(cinema, data_type, day)
-        if rows is None:
-            return None
-        exported = datetime.combine(day + timedelta(days=1), datetime.min.time())
-
-        return render_file(
-            cinema.title(data_type),
-            self.served_header(cinema, data_type),
-            rows,
-            (exported + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S"),
-            ragged=ragged,
-            invalid_bytes=invalid_bytes,
-        )
-
-    def find_file(
-        self, lease_code: str, data_type: str, token: str, day: date
-    ) -> SyntheticCinema | None:
-        """The cinema whose file of ``day`` carries ``token``, if any."""
-        for cinema in self.cinemas:
-            expected = file_token(
-                self.oss_secret,
-                cinema.lease_code,
-                cinema.cinema_link_id,
-                data_type,
-                day,
-            )
-            if cinema.lease_code == lease_code and secrets.compare_digest(
-                expected, token
-            ):
-                return cinema
-
-        return None
 
     # Answers.
 
@@ -335,7 +229,7 @@ class YuekeyunSandbox:
         entries: list[str] = []
         day = query.first_day
         while day <= query.last_day:
-            if self.has_file(cinema, query.data_type, day):
+            if self.bucket.has_file(cinema, query.data_type, day):
                 entries.append(self._entry(cinema, query.data_type, day))
                 self._prerender(cinema, query.data_type, day)
             day += timedelta(days=1)
@@ -349,7 +243,7 @@ class YuekeyunSandbox:
             return
         try:
             renderer.submit(
-                self.file_bytes,
+                self.bucket.file_bytes,
                 cinema,
                 data_type,
                 day,

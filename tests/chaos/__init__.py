@@ -1,0 +1,1 @@
+"""Chaos harness: the main job under faults, kills and moving data."""

@@ -11,9 +11,7 @@ from pathlib import Path
 
 from tests.chaos.figures import Figures, SequenceOutcome
 from tests.chaos.harness import STREAMS, SequenceConfig, run_sequence
-from tests.chaos.project import prepare_project, write_catalog
-
-DEFAULT_JSON = Path("benchmarks/out/chaos.json")
+from tests.chaos.project import MeltanoProject, prepare_project, write_catalog
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -34,7 +32,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="replay one sequence (same seed), keeping its work directory",
     )
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        help="where to write the figures (default: figures.json in the work dir)",
+    )
     parser.add_argument(
         "--work-dir",
         type=Path,
@@ -80,43 +83,43 @@ def main(argv: list[str] | None = None) -> int:
             f"--only-sequence {bad['sequence']} --work-dir {work_root}"
         )
 
-    figures.write(args.json)
+    json_path = args.json or work_root / "figures.json"
+    figures.write(json_path)
     print(figures.report())
-    print(f"figures written to {args.json}; work files under {work_root}")
+    print(f"figures written to {json_path}; work files under {work_root}")
     return 0 if figures.clean else 1
 
 
 def _run_all(
-    configs: list[SequenceConfig], project: object, workers: int
+    configs: list[SequenceConfig], project: MeltanoProject, workers: int
 ) -> list[SequenceOutcome]:
-    outcomes: list[SequenceOutcome] = []
+    progress = Progress(len(configs))
     if workers <= 1 or len(configs) == 1:
-        for config in configs:
-            outcomes.append(_progress(run_sequence(config, project), len(configs)))  # type: ignore[arg-type]
-        return outcomes
+        return [progress.done(run_sequence(config, project)) for config in configs]
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(run_sequence, config, project) for config in configs]
-        for future in as_completed(futures):
-            outcomes.append(_progress(future.result(), len(configs)))
-    return outcomes
+        return [progress.done(future.result()) for future in as_completed(futures)]
 
 
-_done = 0
+class Progress:
+    """One line per finished sequence."""
 
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.finished = 0
 
-def _progress(outcome: SequenceOutcome, total: int) -> SequenceOutcome:
-    global _done
-    _done += 1
-    state = "clean" if outcome.clean else "MISMATCH"
-    print(
-        f"[{_done}/{total}] sequence {outcome.sequence}: {outcome.runs} runs, "
-        f"kills {sum(outcome.kills.values())}, failed {outcome.failed_runs}, "
-        f"rows {outcome.comparison.rows_expected}, {state} "
-        f"({outcome.seconds:.1f} s)",
-        flush=True,
-    )
-    return outcome
+    def done(self, outcome: SequenceOutcome) -> SequenceOutcome:
+        self.finished += 1
+        state = "clean" if outcome.clean else "MISMATCH"
+        print(
+            f"[{self.finished}/{self.total}] sequence {outcome.sequence}: "
+            f"{outcome.runs} runs, kills {sum(outcome.kills.values())}, "
+            f"failed {outcome.failed_runs}, rows {outcome.comparison.rows_expected}, "
+            f"{state} ({outcome.seconds:.1f} s)",
+            flush=True,
+        )
+        return outcome
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ class SequenceOutcome:
     converged: bool = False
     injected: Counter[str] = field(default_factory=Counter)
     retries: Counter[str] = field(default_factory=Counter)
+    failure_reasons: Counter[str] = field(default_factory=Counter)
     comparison: Comparison = field(default_factory=Comparison)
     plans: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -53,6 +54,7 @@ class Figures:
     harness_errors: int = 0
     faults_injected: Counter[str] = field(default_factory=Counter)
     retries: Counter[str] = field(default_factory=Counter)
+    failure_reasons: Counter[str] = field(default_factory=Counter)
     rows_compared: int = 0
     rows_in_feishu: int = 0
     missing: int = 0
@@ -73,6 +75,7 @@ class Figures:
         self.harness_errors += 1 if outcome.error else 0
         self.faults_injected.update(outcome.injected)
         self.retries.update(outcome.retries)
+        self.failure_reasons.update(outcome.failure_reasons)
         self.rows_compared += outcome.comparison.rows_expected
         self.rows_in_feishu += outcome.comparison.rows_actual
         self.missing += outcome.comparison.missing
@@ -97,6 +100,7 @@ class Figures:
         data["kills"] = dict(sorted(self.kills.items()))
         data["faults_injected"] = dict(sorted(self.faults_injected.items()))
         data["retries"] = dict(sorted(self.retries.items()))
+        data["failure_reasons"] = dict(self.failure_reasons.most_common())
         data["clean"] = self.clean
         return data
 
@@ -116,6 +120,11 @@ class Figures:
             f"sequences that did not converge: {self.not_converged}; "
             f"harness errors: {self.harness_errors}",
             "faults injected: " + _counts(self.faults_injected),
+            "why failed runs failed (as their output says):",
+            *(
+                f"  {count} x {reason}"
+                for reason, count in self.failure_reasons.most_common(12)
+            ),
             "retries seen by the sandboxes: " + _counts(self.retries),
             f"rows compared: {self.rows_compared} (rows in Feishu: "
             f"{self.rows_in_feishu})",

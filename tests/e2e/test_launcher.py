@@ -13,6 +13,8 @@ import pytest
 
 from tests.e2e.meltano_project import ROOT
 
+pytestmark = pytest.mark.e2e
+
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
 
@@ -142,3 +144,21 @@ def test_page_serves_the_kept_data_alone_and_refuses_a_missing_file(
 
     assert url.startswith("http://127.0.0.1:")
     assert page.returncode == 0
+
+
+def test_serve_refuses_a_negative_count_naming_the_option(tmp_path: Path) -> None:
+    arguments = ["--state-dir", str(tmp_path), "serve", "--tickets-per-day", "-3"]
+    refused = subprocess.run(
+        [sys.executable, "-m", "sandbox", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert refused.returncode == 2
+    assert (
+        "argument --tickets-per-day: expected a whole number, 0 or more, got '-3'"
+        in (refused.stderr)
+    )
+    assert not (tmp_path / "sandbox.env").exists()

@@ -13,6 +13,8 @@ from sandbox.yuekeyun import YuekeyunSandbox
 from tests.e2e.conftest import (
     CINEMA_LINK_ID,
     CINEMA_NAME,
+    FEISHU_APP_SECRET,
+    GATEWAY_SECRET_KEY,
     LOOKBACK_DAYS,
     FeishuBase,
     tap_env,
@@ -121,7 +123,7 @@ def test_main_job_backfills_then_refetches_only_the_lookback_window(
     codes = [facts.code for facts in default_streams()]
     ahead = window.screening_days_ahead
 
-    project.meltano("run", "tap-yuekeyun", "target-feishu")
+    first_output = project.meltano("run", "tap-yuekeyun", "target-feishu")
 
     first_run = successful_queries(gateway, 0)
     expected_first: Counter[Query] = Counter()
@@ -131,7 +133,7 @@ def test_main_job_backfills_then_refetches_only_the_lookback_window(
     assert_tables_equal_truth(feishu, gateway, window)
 
     calls_before = len(gateway.calls)
-    project.meltano("run", "tap-yuekeyun", "target-feishu")
+    second_output = project.meltano("run", "tap-yuekeyun", "target-feishu")
 
     second_run = successful_queries(gateway, calls_before)
     lookback_start = window.today - timedelta(days=LOOKBACK_DAYS)
@@ -143,4 +145,12 @@ def test_main_job_backfills_then_refetches_only_the_lookback_window(
     assert_tables_equal_truth(feishu, gateway, window)
 
     state = project.state_dir / "sandbox:tap-yuekeyun-to-target-feishu" / "state.json"
-    assert state.exists()
+    assert_no_secret_in(first_output + second_output + state.read_text("utf-8"))
+
+
+def assert_no_secret_in(text: str) -> None:
+    """Neither credential nor a signature or signed URL parameter shows."""
+    for secret in (GATEWAY_SECRET_KEY, FEISHU_APP_SECRET):
+        assert secret not in text
+    for parameter in ("_aop_signature=", "Signature=", "OSSAccessKeyId=", "Expires="):
+        assert parameter not in text

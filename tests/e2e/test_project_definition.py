@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.e2e.meltano_project import ROOT, MeltanoProject
+from tests.e2e.meltano_project import ROOT, MeltanoCommandError, MeltanoProject
+
+pytestmark = pytest.mark.e2e
 
 BIN = Path(sys.executable).parent
 # Old names of the analysts' script → (plugin, setting).
@@ -122,3 +124,16 @@ def test_hourly_schedule_runs_the_main_job() -> None:
     assert schedules["yuekeyun-to-feishu-hourly"]["interval"] == "@hourly"
     assert document["default_environment"] == "sandbox"
     assert {env["name"] for env in document["environments"]} == {"sandbox", "prod"}
+
+
+@pytest.mark.parametrize("plugin_name", ["tap-yuekeyun", "target-feishu"])
+def test_the_sandbox_environment_without_a_sandbox_names_the_missing_variable(
+    tmp_path: Path, plugin_name: str
+) -> None:
+    project = MeltanoProject(work_dir=tmp_path)
+
+    with pytest.raises(MeltanoCommandError) as failure:
+        project.meltano("--environment=sandbox", "config", "print", plugin_name)
+
+    assert "Environment variable 'SANDBOX_" in str(failure.value)
+    assert "referenced but not set" in str(failure.value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
@@ -227,3 +228,25 @@ def test_row_count_predicts_the_rows(code: str) -> None:
     assert [cinema.row_count(code, d) for d in days] == [
         len(cinema.rows(code, d)) for d in days
     ]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"tickets_per_day": -1}, "tickets_per_day must be 0 or more, got -1"),
+        ({"lease_code": ""}, "lease_code and cinema_link_id must not be empty"),
+    ],
+)
+def test_bad_cinema_arguments_are_rejected(
+    arguments: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        SyntheticCinema(**arguments)
+
+
+def test_a_cinema_without_tickets_has_no_ticket_rows() -> None:
+    cinema = SyntheticCinema(tickets_per_day=0)
+
+    assert cinema.rows("C01", DAY) == []
+    assert cinema.row_count("C02", DAY) == 0
+    assert len(cinema.rows("C18", DAY)) >= 40

@@ -35,7 +35,7 @@ class Api:
         self.session.headers["Authorization"] = f"Bearer {self.token}"
 
     def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """Send a request to ``/open-apis/bitable/v1`` + ``path`` (or an absolute one)."""
+        """Send to ``/open-apis/bitable/v1`` + ``path`` (or an absolute path)."""
         if not path.startswith("/open-apis"):
             path = "/open-apis/bitable/v1" + path
         return self.session.request(

@@ -133,13 +133,13 @@ def test_file_cache_makes_each_file_once_under_concurrency() -> None:
 
 
 def test_file_bytes_are_cached_and_faulty_variants_are_not() -> None:
-    sandbox = YuekeyunSandbox()
-    cinema = sandbox.cinemas[0]
+    gateway = YuekeyunSandbox()
+    cinema = gateway.cinemas[0]
     day = date(2026, 11, 30)
 
-    first = sandbox.file_bytes(cinema, "C01", day, ragged=False, invalid_bytes=False)
-    ragged = sandbox.file_bytes(cinema, "C01", day, ragged=True, invalid_bytes=False)
-    again = sandbox.file_bytes(cinema, "C01", day, ragged=False, invalid_bytes=False)
+    first = gateway.file_bytes(cinema, "C01", day, ragged=False, invalid_bytes=False)
+    ragged = gateway.file_bytes(cinema, "C01", day, ragged=True, invalid_bytes=False)
+    again = gateway.file_bytes(cinema, "C01", day, ragged=False, invalid_bytes=False)
 
     assert first is again
     assert ragged is not None

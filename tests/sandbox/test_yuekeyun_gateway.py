@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import unquote, urlsplit
 
@@ -20,12 +21,17 @@ from tests.sandbox.test_yuekeyun_support import (
     gateway_url,
     parse_file,
     query_params,
-    sandbox,
     sign,
 )
 
-__all__ = ["sandbox"]
 SHANGHAI = timezone(timedelta(hours=8))
+
+
+@pytest.fixture
+def gateway() -> Iterator[YuekeyunSandbox]:
+    """A started default gateway sandbox, stopped after the test."""
+    with YuekeyunSandbox() as running:
+        yield running
 
 
 def error_of(response: requests.Response) -> tuple[int, str]:
@@ -41,13 +47,13 @@ def window_of(url: str) -> str:
 
 
 def test_day_query_answers_one_url_whose_file_is_the_expected_rows(
-    sandbox: YuekeyunSandbox,
+    gateway: YuekeyunSandbox,
 ) -> None:
-    urls = [decrypt("democs", entry) for entry in entries(ask(sandbox))]
+    urls = [decrypt("democs", entry) for entry in entries(ask(gateway))]
 
     assert len(urls) == 1
     parts = urlsplit(urls[0])
-    assert parts.netloc == sandbox.file_url_host
+    assert parts.netloc == gateway.file_url_host
     assert parts.path.startswith("/bicore/open/democs/C01/")
     assert parts.path.endswith(
         "/2026-11-30%2006%3A00%3A00_2026-12-01%2005%3A59%3A59.csv"
@@ -63,15 +69,15 @@ def test_day_query_answers_one_url_whose_file_is_the_expected_rows(
     assert int(download.headers["Content-Length"]) == len(download.content)
     lines, header, rows = parse_file(download.content)
     assert lines == ["#影票订单数据", "#导出时间:2026-12-01 08:00:00", "影票订单数据"]
-    expected = sandbox.expected_rows("democs", "C01", date(2026, 11, 30))
+    expected = gateway.expected_rows("democs", "C01", date(2026, 11, 30))
     assert len(expected) == 400
     assert as_dicts(header, rows) == expected
     assert download.content.count(b"\r\n") >= 404
 
 
-def test_month_query_answers_one_url_per_day(sandbox: YuekeyunSandbox) -> None:
+def test_month_query_answers_one_url_per_day(gateway: YuekeyunSandbox) -> None:
     urls = [
-        decrypt("democs", e) for e in entries(ask(sandbox, "C02", "month", "2026-11"))
+        decrypt("democs", e) for e in entries(ask(gateway, "C02", "month", "2026-11"))
     ]
 
     windows = [window_of(url) for url in urls]
@@ -80,7 +86,7 @@ def test_month_query_answers_one_url_per_day(sandbox: YuekeyunSandbox) -> None:
         for day in (date(2026, 11, 1) + timedelta(days=n) for n in range(30))
     ]
     _, header, rows = parse_file(requests.get(urls[9], timeout=10).content)
-    assert as_dicts(header, rows) == sandbox.expected_rows(
+    assert as_dicts(header, rows) == gateway.expected_rows(
         "democs", "C02", date(2026, 11, 10)
     )
 
@@ -89,39 +95,39 @@ def test_month_query_answers_one_url_per_day(sandbox: YuekeyunSandbox) -> None:
     ("search_date", "count"), [("2024-01", 31), ("2023-12", 0), ("2024-02", 29)]
 )
 def test_month_query_starts_at_the_opening(
-    sandbox: YuekeyunSandbox, search_date: str, count: int
+    gateway: YuekeyunSandbox, search_date: str, count: int
 ) -> None:
-    assert len(entries(ask(sandbox, "C01", "month", search_date))) == count
+    assert len(entries(ask(gateway, "C01", "month", search_date))) == count
 
 
 def test_future_days_are_empty_except_the_c18_schedule(
-    sandbox: YuekeyunSandbox,
+    gateway: YuekeyunSandbox,
 ) -> None:
     tomorrow = (datetime.now(SHANGHAI) - timedelta(hours=6)).date() + timedelta(days=1)
     far = tomorrow + timedelta(days=40)
 
-    assert entries(ask(sandbox, "C01", "day", tomorrow.isoformat())) == []
-    schedule = entries(ask(sandbox, "C18", "day", tomorrow.isoformat()))
+    assert entries(ask(gateway, "C01", "day", tomorrow.isoformat())) == []
+    schedule = entries(ask(gateway, "C18", "day", tomorrow.isoformat()))
     assert len(schedule) == 1
     _, header, rows = parse_file(
         requests.get(decrypt("democs", schedule[0]), timeout=10).content
     )
     assert {row[header.index("放映日期")] for row in rows} == {tomorrow.isoformat()}
-    assert entries(ask(sandbox, "C18", "day", far.isoformat())) == []
+    assert entries(ask(gateway, "C18", "day", far.isoformat())) == []
 
 
-def test_post_form_is_accepted(sandbox: YuekeyunSandbox) -> None:
-    response = requests.post(gateway_url(sandbox), data=query_params(), timeout=10)
+def test_post_form_is_accepted(gateway: YuekeyunSandbox) -> None:
+    response = requests.post(gateway_url(gateway), data=query_params(), timeout=10)
 
     assert len(entries(response)) == 1
-    assert sandbox.calls[-1].method == "POST"
+    assert gateway.calls[-1].method == "POST"
 
 
-def test_calls_are_recorded(sandbox: YuekeyunSandbox) -> None:
-    ask(sandbox, "C03", "month", "2026-10")
-    ask(sandbox, "C03", "day", "2026-10-05", channelCode="OTHER")
+def test_calls_are_recorded(gateway: YuekeyunSandbox) -> None:
+    ask(gateway, "C03", "month", "2026-10")
+    ask(gateway, "C03", "day", "2026-10-05", channelCode="OTHER")
 
-    first, second = sandbox.calls
+    first, second = gateway.calls
     assert (first.data_type, first.search_date_type, first.search_date) == (
         "C03",
         "month",
@@ -134,52 +140,52 @@ def test_calls_are_recorded(sandbox: YuekeyunSandbox) -> None:
     )
     assert (first.error_code, first.url_count) == (None, 31)
     assert (second.status, second.error_code) == (403, "isv.PermissionDenied")
-    sandbox.reset_counters()
-    assert (sandbox.calls, sandbox.downloads) == ([], [])
+    gateway.reset_counters()
+    assert (gateway.calls, gateway.downloads) == ([], [])
 
 
-def test_bad_signature_is_401(sandbox: YuekeyunSandbox) -> None:
+def test_bad_signature_is_401(gateway: YuekeyunSandbox) -> None:
     params = query_params()
     params["_aop_signature"] = sign("wrong-secret", "sandbox-app", params)
-    response = requests.get(gateway_url(sandbox), params=params, timeout=10)
+    response = requests.get(gateway_url(gateway), params=params, timeout=10)
 
     assert error_of(response) == (401, "gw.SignatureInvalid")
 
 
-def test_lowercase_signature_is_rejected(sandbox: YuekeyunSandbox) -> None:
+def test_lowercase_signature_is_rejected(gateway: YuekeyunSandbox) -> None:
     params = query_params()
     params["_aop_signature"] = params["_aop_signature"].lower()
-    response = requests.get(gateway_url(sandbox), params=params, timeout=10)
+    response = requests.get(gateway_url(gateway), params=params, timeout=10)
 
     assert error_of(response) == (401, "gw.SignatureInvalid")
 
 
-def test_changed_parameter_breaks_the_signature(sandbox: YuekeyunSandbox) -> None:
+def test_changed_parameter_breaks_the_signature(gateway: YuekeyunSandbox) -> None:
     params = query_params()
     params["searchDate"] = "2026-11-29"
-    response = requests.get(gateway_url(sandbox), params=params, timeout=10)
+    response = requests.get(gateway_url(gateway), params=params, timeout=10)
 
     assert error_of(response) == (401, "gw.SignatureInvalid")
 
 
 @pytest.mark.parametrize("offset_seconds", [-1000, 1000])
-def test_timestamp_skew_is_401(sandbox: YuekeyunSandbox, offset_seconds: int) -> None:
+def test_timestamp_skew_is_401(gateway: YuekeyunSandbox, offset_seconds: int) -> None:
     stamp = str(int((time.time() + offset_seconds) * 1000))
-    response = ask(sandbox, _aop_timestamp=stamp)
+    response = ask(gateway, _aop_timestamp=stamp)
 
     assert error_of(response) == (401, "gw.TimestampInvalid")
 
 
-def test_timestamp_within_skew_is_accepted(sandbox: YuekeyunSandbox) -> None:
+def test_timestamp_within_skew_is_accepted(gateway: YuekeyunSandbox) -> None:
     stamp = str(int((time.time() - 800) * 1000))
 
-    assert len(entries(ask(sandbox, _aop_timestamp=stamp))) == 1
+    assert len(entries(ask(gateway, _aop_timestamp=stamp))) == 1
 
 
-def test_unknown_app_key_is_401(sandbox: YuekeyunSandbox) -> None:
+def test_unknown_app_key_is_401(gateway: YuekeyunSandbox) -> None:
     params = query_params()
     response = requests.get(
-        gateway_url(sandbox, "other-app"), params=params, timeout=10
+        gateway_url(gateway, "other-app"), params=params, timeout=10
     )
 
     assert error_of(response) == (401, "gw.AppKeyNotExist")
@@ -198,12 +204,12 @@ def test_unknown_app_key_is_401(sandbox: YuekeyunSandbox) -> None:
         "_aop_signature",
     ],
 )
-def test_missing_parameter_is_400(sandbox: YuekeyunSandbox, missing: str) -> None:
+def test_missing_parameter_is_400(gateway: YuekeyunSandbox, missing: str) -> None:
     params = query_params()
     del params[missing]
     if missing != "_aop_signature":
         params["_aop_signature"] = sign(SECRET, "sandbox-app", params)
-    response = requests.get(gateway_url(sandbox), params=params, timeout=10)
+    response = requests.get(gateway_url(gateway), params=params, timeout=10)
 
     assert error_of(response) == (400, "gw.MissingParameter")
     assert missing in response.json()["error_message"]
@@ -224,23 +230,23 @@ def test_missing_parameter_is_400(sandbox: YuekeyunSandbox, missing: str) -> Non
     ],
 )
 def test_bad_parameter_value_is_400(
-    sandbox: YuekeyunSandbox, data_type: str, search_date_type: str, search_date: str
+    gateway: YuekeyunSandbox, data_type: str, search_date_type: str, search_date: str
 ) -> None:
-    response = ask(sandbox, data_type, search_date_type, search_date)
+    response = ask(gateway, data_type, search_date_type, search_date)
 
     assert error_of(response) == (400, "isv.InvalidParameter")
 
 
-def test_non_numeric_timestamp_is_400(sandbox: YuekeyunSandbox) -> None:
-    assert error_of(ask(sandbox, _aop_timestamp="yesterday")) == (
+def test_non_numeric_timestamp_is_400(gateway: YuekeyunSandbox) -> None:
+    assert error_of(ask(gateway, _aop_timestamp="yesterday")) == (
         400,
         "isv.InvalidParameter",
     )
 
 
-def test_repeated_parameter_is_400(sandbox: YuekeyunSandbox) -> None:
+def test_repeated_parameter_is_400(gateway: YuekeyunSandbox) -> None:
     params = [*query_params().items(), ("dataType", "C02")]
-    response = requests.get(gateway_url(sandbox), params=params, timeout=10)
+    response = requests.get(gateway_url(gateway), params=params, timeout=10)
 
     assert error_of(response) == (400, "isv.InvalidParameter")
 
@@ -250,13 +256,13 @@ def test_repeated_parameter_is_400(sandbox: YuekeyunSandbox) -> None:
     [{"leaseCode": "other"}, {"cinemaLinkId": "1002"}, {"channelCode": "POS_7777"}],
 )
 def test_ungranted_lease_cinema_or_channel_is_403(
-    sandbox: YuekeyunSandbox, override: dict[str, str]
+    gateway: YuekeyunSandbox, override: dict[str, str]
 ) -> None:
-    assert error_of(ask(sandbox, **override)) == (403, "isv.PermissionDenied")
+    assert error_of(ask(gateway, **override)) == (403, "isv.PermissionDenied")
 
 
-def test_unknown_api_path_is_404(sandbox: YuekeyunSandbox) -> None:
-    response = requests.get(f"{sandbox.base_url}/openapi/other", timeout=10)
+def test_unknown_api_path_is_404(gateway: YuekeyunSandbox) -> None:
+    response = requests.get(f"{gateway.base_url}/openapi/other", timeout=10)
 
     assert error_of(response) == (404, "gw.ApiNotExist")
 
@@ -327,9 +333,9 @@ def test_expired_url_is_403_with_oss_xml() -> None:
 
 @pytest.mark.parametrize("field", ["Signature", "Expires", "path"])
 def test_tampered_url_is_403_signature_does_not_match(
-    sandbox: YuekeyunSandbox, field: str
+    gateway: YuekeyunSandbox, field: str
 ) -> None:
-    url = decrypt("democs", entries(ask(sandbox))[0])
+    url = decrypt("democs", entries(ask(gateway))[0])
     if field == "Signature":
         url = url.replace("Signature=", "Signature=AAAA")
     elif field == "Expires":
@@ -342,8 +348,8 @@ def test_tampered_url_is_403_signature_does_not_match(
     assert "<Code>SignatureDoesNotMatch</Code>" in response.text
 
 
-def test_url_without_signature_is_403(sandbox: YuekeyunSandbox) -> None:
-    url = decrypt("democs", entries(ask(sandbox))[0]).split("?")[0]
+def test_url_without_signature_is_403(gateway: YuekeyunSandbox) -> None:
+    url = decrypt("democs", entries(ask(gateway))[0]).split("?")[0]
     response = requests.get(url, timeout=10)
 
     assert response.status_code == 403
@@ -351,11 +357,16 @@ def test_url_without_signature_is_403(sandbox: YuekeyunSandbox) -> None:
 
 
 def test_signed_url_of_a_file_that_does_not_exist_is_404(
-    sandbox: YuekeyunSandbox,
+    gateway: YuekeyunSandbox,
 ) -> None:
-    cinema = sandbox.cinemas[0]
-    url = sandbox.signed_url(cinema, "C01", date(2023, 6, 1), sandbox.file_url_host)
+    cinema = gateway.cinemas[0]
+    url = gateway.signed_url(cinema, "C01", date(2023, 6, 1), gateway.file_url_host)
     response = requests.get(url, timeout=10)
 
     assert response.status_code == 404
     assert "<Code>NoSuchKey</Code>" in response.text
+
+
+def test_naive_data_cutoff_is_rejected() -> None:
+    with pytest.raises(ValueError, match="data_cutoff must be an aware datetime"):
+        YuekeyunSandbox(data_cutoff=datetime(2026, 11, 30, 14, 0))

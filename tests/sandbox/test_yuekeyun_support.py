@@ -8,10 +8,8 @@ import hashlib
 import hmac
 import io
 import time
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 import requests
 from Crypto.Cipher import AES
 
@@ -54,15 +52,15 @@ def query_params(
     return params
 
 
-def gateway_url(sandbox: YuekeyunSandbox, app_key: str = APP_KEY) -> str:
+def gateway_url(gateway: YuekeyunSandbox, app_key: str = APP_KEY) -> str:
     """The full gateway URL of ``getFinancialData``."""
-    return f"{sandbox.base_url}/openapi/{API}/{app_key}"
+    return f"{gateway.base_url}/openapi/{API}/{app_key}"
 
 
-def ask(sandbox: YuekeyunSandbox, *args: str, **overrides: str) -> requests.Response:
+def ask(gateway: YuekeyunSandbox, *args: str, **overrides: str) -> requests.Response:
     """One signed GET to the gateway."""
     return requests.get(
-        gateway_url(sandbox), params=query_params(*args, **overrides), timeout=10
+        gateway_url(gateway), params=query_params(*args, **overrides), timeout=10
     )
 
 
@@ -104,10 +102,3 @@ def parse_file(data: bytes) -> tuple[list[str], list[str], list[list[str]]]:
 def as_dicts(header: list[str], rows: list[list[str]]) -> list[dict[str, str]]:
     """Rows keyed by header, failing on any ragged row."""
     return [dict(zip(header, row, strict=True)) for row in rows]
-
-
-@pytest.fixture
-def sandbox() -> Iterator[YuekeyunSandbox]:
-    """A started default sandbox, stopped after the test."""
-    with YuekeyunSandbox() as running:
-        yield running

@@ -214,3 +214,42 @@ def test_two_cinemas_keep_separate_bookmarks() -> None:
         for record in run.records["ticket_orders"]:
             assert set(record) >= {"_business_date", "_cinema_link_id", "_cinema_name"}
             assert "cinema_link_id" not in record
+
+
+def test_first_run_without_start_date_names_the_setting(
+    gateway: YuekeyunSandbox,
+) -> None:
+    config = tap_config(gateway)
+    del config["start_date"]
+    run = run_tap(config, streams=("ticket_orders",), expect_error=True)
+
+    assert str(run.error) == (
+        "Stream ticket_orders, cinema 1001: no bookmark in the state and no "
+        "start_date; set start_date for a first run"
+    )
+    assert gateway.calls == []
+
+
+def test_bad_bookmark_in_state_is_a_clear_error(gateway: YuekeyunSandbox) -> None:
+    state = {
+        "bookmarks": {
+            "ticket_orders": {
+                "partitions": [
+                    {
+                        "context": {"cinema_link_id": "1001"},
+                        "replication_key": "_business_date",
+                        "replication_key_value": "yesterday",
+                    }
+                ]
+            }
+        }
+    }
+    run = run_tap(
+        tap_config(gateway), state=state, streams=("ticket_orders",), expect_error=True
+    )
+
+    assert str(run.error) == (
+        "Stream ticket_orders, cinema 1001: bookmark 'yesterday' in the state is not "
+        "a YYYY-MM-DD date; fix or remove it from the state"
+    )
+    assert gateway.calls == []

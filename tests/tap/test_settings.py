@@ -93,6 +93,8 @@ def test_duplicate_cinemas_are_an_error() -> None:
             {"lookback_days": -1},
             "lookback_days: must be a non-negative integer, got -1",
         ),
+        ({"max_workers": 0}, "max_workers: must be at least 1, got 0"),
+        ({"request_timeout": 0}, "request_timeout: must be a positive number"),
     ],
 )
 def test_bad_values_name_the_setting(override: dict[str, Any], expected: str) -> None:

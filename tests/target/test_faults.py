@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 import pytest
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 
-from tests.target.conftest import APP_ID, Feishu, run_target, singer
+from tests.target.conftest import APP_ID, APP_SECRET, Feishu, run_target, singer
 from tests.target.helpers import TICKET_SCHEMA, by_order, ticket, ticket_row
 
 TABLE = "影票销售明细"
@@ -179,3 +182,31 @@ def test_monthly_quota_exhausted_is_fatal_and_named(feishu: Feishu) -> None:
 
     assert "code 99991403" in str(caught.value)
     assert "monthly API quota is exhausted" in str(caught.value)
+
+
+def test_token_is_refreshed_five_minutes_before_expiry(feishu: Feishu) -> None:
+    from target_feishu.client import FeishuClient
+
+    client = FeishuClient(
+        base_url=feishu.base_url,
+        app_id=APP_ID,
+        app_secret=APP_SECRET,
+        timeout=5,
+        logger=logging.getLogger("test"),
+    )
+    first = client.tenant_token()
+    assert client.tenant_token() == first
+    assert feishu.sandbox.calls["token"] == 1
+
+    # Pretend only 200 s are left: the next call asks Feishu again.
+    client._token_expires_at = time.monotonic() + 200
+    client.tenant_token()
+
+    assert feishu.sandbox.calls["token"] == 2
+
+
+def test_batch_size_over_1000_is_a_config_error(feishu: Feishu) -> None:
+    with pytest.raises(ConfigValidationError) as caught:
+        run_target(feishu.config(batch_size=1001), TEXT)
+
+    assert "batch_size 1001 must be 1..1000" in str(caught.value)

@@ -165,3 +165,35 @@ def test_old_rows_survive_until_their_date_is_complete(feishu: Feishu) -> None:
         "batch_create",
         "batch_delete",
     ]
+
+
+def test_interleaved_tables_use_full_batches_only(feishu: Feishu) -> None:
+    days = ["2026-12-01", "2026-12-02", "2026-12-03"]
+    records = [
+        ticket(f"{cinema}-{day}-{n:02d}", day, cinema)
+        for day in days
+        for n in range(20)
+        for cinema in ("1001", "1002")
+    ]
+    config = feishu.config(
+        table_name_template="{name} {cinema}", batch_size=10, batch_size_rows=30
+    )
+    run_target(config, singer("t", TICKET_SCHEMA, records))
+    writes_first_run = feishu.sandbox.calls["batch_create"]
+
+    run_target(config, singer("t", TICKET_SCHEMA, records))
+
+    fs = feishu.sandbox
+    # 60 rows per table in batches of 10: six calls per table and run, no partial
+    # batch although every drain of 30 records held 15 rows of each table.
+    assert writes_first_run == 12
+    assert fs.calls["batch_create"] == 24
+    for cinema in ("1001", "1002"):
+        rows = by_order(fs.rows(feishu.app_token, f"{TABLE} {cinema}"))
+        assert rows == by_order(
+            [
+                ticket_row(f"{cinema}-{d}-{n:02d}", d, cinema)
+                for d in days
+                for n in range(20)
+            ]
+        )

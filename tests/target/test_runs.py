@@ -200,3 +200,25 @@ def test_no_secret_or_token_in_logs_state_or_errors(
     assert APP_SECRET not in text
     assert token not in text
     assert "Bearer" not in text
+
+
+def test_console_script_failure_exits_non_zero_naming_the_fix(
+    feishu: Feishu, tmp_path: Path
+) -> None:
+    config = feishu.config(app_secret="definitely-wrong-secret")
+    text = singer("t", TICKET_SCHEMA, [ticket("A", "2026-12-01")])
+
+    done = subprocess.run(
+        [TARGET, "--config", str(write_config(tmp_path, config))],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 1
+    assert "code 10014" in done.stderr
+    assert "check the app_id and app_secret settings" in done.stderr
+    assert "definitely-wrong-secret" not in done.stderr + done.stdout
+    assert done.stdout == ""
