@@ -19,7 +19,7 @@ export MELTANO_CLI_DISABLE_VERSION_CHECK := true
 export MELTANO_HUB_URL := http://127.0.0.1:9
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install plugins test lint demo browse sandbox bench
+.PHONY: install plugins test lint demo browse sandbox bench chaos
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -95,3 +95,13 @@ browse: $(STAMP)
 sandbox: $(STAMP)
 	$(BIN)/python -m sandbox --state-dir $(SANDBOX_DIR) serve \
 	  --tickets-per-day $(DEMO_TICKETS_PER_DAY) --history-days $(DEMO_HISTORY_DAYS)
+
+# Speed and memory of the tap and the target beside their baselines (about 10 min).
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+# The main job under random faults and kills, compared with the ground truth.
+CHAOS_SEQUENCES ?= 200
+CHAOS_SEED ?= 1
+chaos: $(PLUGINS_STAMP)
+	$(BIN)/python -m tests.chaos --sequences $(CHAOS_SEQUENCES) --seed $(CHAOS_SEED)
