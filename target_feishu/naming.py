@@ -56,7 +56,7 @@ class TableNamer:
                     "needs the record's date, but it is empty or missing; set "
                     "date_property or remove {year}/{quarter}/{month}"
                 )
-                raise ConfigValidationError(msg)
+                raise ConfigValidationError(msg, errors=[msg])
             values |= {
                 "year": f"{day.year:04d}",
                 "quarter": str((day.month - 1) // 3 + 1),
@@ -69,7 +69,7 @@ class TableNamer:
                     "needs the record's cinema, but it is empty or missing; set "
                     "cinema_property or remove {cinema}"
                 )
-                raise ConfigValidationError(msg)
+                raise ConfigValidationError(msg, errors=[msg])
             values["cinema"] = str(cinema)
 
         name = self.template.format(**values).strip()
@@ -92,7 +92,7 @@ class TableNamer:
                 f"{self.setting} {self.template!r} {problem}; set "
                 f"streams.{self.stream_name}.table_name or change {self.setting}"
             )
-            raise ConfigValidationError(msg)
+            raise ConfigValidationError(msg, errors=[msg])
 
 
 def _placeholders(template: str, stream_name: str, setting: str) -> set[str]:
@@ -101,7 +101,7 @@ def _placeholders(template: str, stream_name: str, setting: str) -> set[str]:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
         msg = f"stream {stream_name!r}: {setting} {template!r} is malformed: {exc}"
-        raise ConfigValidationError(msg) from exc
+        raise ConfigValidationError(msg, errors=[msg]) from exc
     for _, field, spec, conversion in parsed:
         if field is None:
             continue
@@ -111,7 +111,7 @@ def _placeholders(template: str, stream_name: str, setting: str) -> set[str]:
                 "allowed placeholders are {name}, {year}, {quarter}, {month}, "
                 "{cinema}"
             )
-            raise ConfigValidationError(msg)
+            raise ConfigValidationError(msg, errors=[msg])
         found.add(field)
 
     return found

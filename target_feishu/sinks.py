@@ -100,9 +100,12 @@ class FeishuSink(BatchSink):
                 msg = (
                     f"stream {self.stream_name!r}: a record has no "
                     f"{date_property!r} value, so load_method 'replace' cannot "
-                    f"place it; record keys: {sorted(record)}"
+                    f"place it; record keys: {sorted(record)}. Set the setting "
+                    f"'date_property' (or 'streams.{self.stream_name}.date_property')"
+                    " to a date property the records carry, or choose another "
+                    "load_method"
                 )
-                raise ConfigValidationError(msg)
+                raise ConfigValidationError(msg, errors=[msg])
             cinema = record.get(cinema_property) if cinema_property else None
             name = static_name or self.namer.compose(day, cinema)
             groups.setdefault(name, []).append((record, day, cinema))
@@ -159,7 +162,7 @@ class FeishuSink(BatchSink):
                 f"{self.plan.date_property!r} holds {value!r}, which is not a date: "
                 f"{exc}; fix the source or set date_property"
             )
-            raise ConfigValidationError(msg) from exc
+            raise ConfigValidationError(msg, errors=[msg]) from exc
         if len(self._days) < 100_000:
             self._days[value] = day
 
@@ -186,20 +189,20 @@ class FeishuSink(BatchSink):
             )
         if method not in LOAD_METHODS:
             msg = f"{method_setting} {method!r} is not one of {', '.join(LOAD_METHODS)}"
-            raise ConfigValidationError(msg)
+            raise ConfigValidationError(msg, errors=[msg])
         if method == "replace" and not has_date:
             msg = (
                 f"stream {self.stream_name!r}: {method_setting} is 'replace' but the "
                 f"schema has no property {date_property!r}; set {date_setting} to "
                 "the stream's date property, or choose another load_method"
             )
-            raise ConfigValidationError(msg)
+            raise ConfigValidationError(msg, errors=[msg])
         if method == "upsert" and not self.key_properties:
             msg = (
                 f"stream {self.stream_name!r}: {method_setting} is 'upsert' but the "
                 "stream has no key_properties; choose another load_method"
             )
-            raise ConfigValidationError(msg)
+            raise ConfigValidationError(msg, errors=[msg])
         retention = overrides.get("retention_days", self.config.get("retention_days"))
         self.logger.info(
             "Stream %r: load_method %s, date property %s",

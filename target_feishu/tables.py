@@ -98,7 +98,7 @@ class TableDirectory:
                 f"table {handle.name!r} would need {len(handle.fields) + len(missing)}"
                 f" fields; Feishu allows {MAX_FIELDS} per table"
             )
-            raise ConfigValidationError(msg)
+            raise ConfigValidationError(msg, errors=[msg])
 
         path = f"/open-apis/bitable/v1/apps/{self.app_token}/tables/"
         path += f"{handle.table_id}/fields"
@@ -143,7 +143,7 @@ class TableDirectory:
                 f"{node.get('obj_type') or 'unknown'} node, not a Bitable base; set "
                 "wiki_node_token to the node of a base, or set app_token instead"
             )
-            raise ConfigValidationError(msg)
+            raise ConfigValidationError(msg, errors=[msg])
         self.client.logger.info(
             "Resolved wiki node %s to base %s", node_token, node["obj_token"]
         )

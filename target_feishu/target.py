@@ -254,7 +254,7 @@ class TargetFeishu(Target):
                     f"write table {handle.name!r}; set streams.<stream>.table_name "
                     "so each stream has its own table"
                 )
-                raise ConfigValidationError(msg)
+                raise ConfigValidationError(msg, errors=[msg])
             if load is None:
                 writer = RecordWriter(
                     self.client,
