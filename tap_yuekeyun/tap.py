@@ -43,6 +43,7 @@ class TapYuekeyun(Tap):
     """
 
     name = "tap-yuekeyun"
+    package_name = "yuekeyun-feishu"  # the distribution that ships both plugins
     config_jsonschema = CONFIG_SCHEMA
     message_writer_class = MsgSpecWriter
 

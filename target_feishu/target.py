@@ -43,6 +43,7 @@ class TargetFeishu(Target):
     """Singer target that loads streams into Feishu (飞书) Bitable tables."""
 
     name = "target-feishu"
+    package_name = "yuekeyun-feishu"  # the distribution that ships both plugins
     default_sink_class = FeishuSink
     message_reader_class = MsgSpecReader
 
