@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -13,6 +12,7 @@ import requests
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 from tap_yuekeyun.exceptions import UrlExpiredError
+from tap_yuekeyun.retries import with_retries
 from tap_yuekeyun.urls import redact
 
 _OSS_CODE = re.compile(r"<Code>([^<]{1,100})</Code>")
@@ -53,19 +53,12 @@ class FileFetcher:
             FatalAPIError: Another 4xx, or retries exhausted.
         """
         label = redact(url)
-        for attempt in range(1, self.max_tries + 1):
-            try:
-                return self._get(url, label)
-            except RetriableAPIError as exc:
-                if attempt == self.max_tries:
-                    msg = f"{exc} (gave up after {attempt} tries)"
-                    raise FatalAPIError(msg) from None
-                wait = self.backoff_base_seconds * 2 ** (attempt - 1)
-                self.logger.warning("%s; retrying in %.1f s", exc, wait)
-                time.sleep(wait)
-
-        msg = f"File {label}: no attempt made"  # unreachable with max_tries >= 1
-        raise FatalAPIError(msg)
+        return with_retries(
+            lambda: self._get(url, label),
+            max_tries=self.max_tries,
+            backoff_base_seconds=self.backoff_base_seconds,
+            logger=self.logger,
+        )
 
     def _get(self, url: str, label: str) -> bytes:
         self.logger.debug("GET file %s", label)

@@ -12,6 +12,7 @@ import requests
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 from tap_yuekeyun.planning import Query
+from tap_yuekeyun.retries import with_retries
 from tap_yuekeyun.signing import API_PATH, sign
 
 API_NAME = "dme.lark.data.finance.getFinancialData"
@@ -68,23 +69,15 @@ class GatewayClient:
             f"{API_NAME} ({data_type} {query.search_date_type} {query.search_date}, "
             f"cinema {cinema_link_id})"
         )
-        for attempt in range(1, self.max_tries + 1):
-            try:
-                body = self._request(
-                    endpoint, lease_code, cinema_link_id, data_type, query
-                )
-            except RetriableAPIError as exc:
-                if attempt == self.max_tries:
-                    msg = f"{exc} (gave up after {attempt} tries)"
-                    raise FatalAPIError(msg) from None
-                wait = self.backoff_base_seconds * 2 ** (attempt - 1)
-                self.logger.warning("%s; retrying in %.1f s", exc, wait)
-                time.sleep(wait)
-            else:
-                return _url_list(endpoint, body)
-
-        msg = f"{endpoint}: no attempt made"  # unreachable with max_tries >= 1
-        raise FatalAPIError(msg)
+        body = with_retries(
+            lambda: self._request(
+                endpoint, lease_code, cinema_link_id, data_type, query
+            ),
+            max_tries=self.max_tries,
+            backoff_base_seconds=self.backoff_base_seconds,
+            logger=self.logger,
+        )
+        return _url_list(endpoint, body)
 
     def _request(
         self,
