@@ -108,3 +108,14 @@ def speed_ratio(result: BenchmarkResult, measured: str, baseline: str) -> float:
     fast = result.run(measured).records_per_s
     slow = result.run(baseline).records_per_s
     return round(fast / max(slow, 1e-9), 2)
+
+
+def cpu_ratio(result: BenchmarkResult, measured: str, baseline: str) -> float:
+    """Return how many times less CPU ``measured`` used than ``baseline``.
+
+    Less sensitive than wall time to other load on the machine; reported next
+    to the speed ratio, while the goals stay on records per wall second.
+    """
+    used = result.run(measured).measurement.cpu_s
+    baseline_used = result.run(baseline).measurement.cpu_s
+    return round(baseline_used / max(used, 1e-9), 2)

@@ -38,7 +38,7 @@ class Sizes:
 
 FULL = Sizes(
     tickets_per_day=5_000,
-    realistic_tickets_per_day=250,
+    realistic_tickets_per_day=200,
     realistic_months=8,
     memory_days=(20, 200),
     incremental_days=30,

@@ -12,7 +12,13 @@ from benchmarks.feishu_base import (
     table_rows,
     target_config,
 )
-from benchmarks.results import BenchmarkResult, Goal, ProgramRun, speed_ratio
+from benchmarks.results import (
+    BenchmarkResult,
+    Goal,
+    ProgramRun,
+    cpu_ratio,
+    speed_ratio,
+)
 from benchmarks.singer_output import count_records
 from benchmarks.tap_bench import RECORDING
 from benchmarks.workspace import (
@@ -83,6 +89,9 @@ def run_target_benchmark(space: Workspace) -> BenchmarkResult:
 
     result.figures["tables"] = loaded
     result.ratios["target / naive sdk target"] = speed_ratio(
+        result, TARGET, NAIVE_TARGET
+    )
+    result.ratios["target / naive sdk target, by CPU s"] = cpu_ratio(
         result, TARGET, NAIVE_TARGET
     )
     result.goals.append(
