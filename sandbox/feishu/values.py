@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -152,8 +153,11 @@ class PropertyError(Exception):
 
 
 def _is_number(value: object) -> bool:
+    # Bitable numbers are doubles: an integer beyond their range is no number.
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
+    if isinstance(value, int):
+        return abs(value) <= sys.float_info.max
     return math.isfinite(value)
 
 

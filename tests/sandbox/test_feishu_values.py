@@ -102,6 +102,8 @@ def test_null_and_empty_values_are_omitted(
         ("文本", 12, 1254060),
         ("数字", "12", 1254061),
         ("数字", True, 1254061),
+        ("数字", 10**400, 1254061),
+        ("数字", -(10**309), 1254061),
         ("单选", ["a"], 1254062),
         ("多选", "a", 1254063),
         ("多选", [1], 1254063),
@@ -154,6 +156,19 @@ def test_nan_is_not_json(api: Api, base: str, table: str) -> None:
         headers={"Content-Type": "application/json"},
     )
     assert response.json()["code"] == 1254000
+
+
+def test_number_beyond_double_range_is_a_conversion_error(
+    fs: FeishuSandbox, api: Api, base: str, table: str
+) -> None:
+    response = api.call(
+        "POST",
+        f"/apps/{base}/tables/{table}/records/batch_create",
+        data=b'{"records": [{"fields": {"\\u6570\\u5b57": 1e400}}]}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert (response.status_code, response.json()["code"]) == (200, 1254061)
+    assert fs.rows(base, "t") == []
 
 
 def test_select_values_create_options(api: Api, base: str, table: str) -> None:
