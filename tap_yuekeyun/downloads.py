@@ -13,7 +13,7 @@ from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 from tap_yuekeyun.exceptions import UrlExpiredError
 from tap_yuekeyun.retries import with_retries
-from tap_yuekeyun.urls import redact
+from tap_yuekeyun.urls import host_of, redact
 
 _OSS_CODE = re.compile(r"<Code>([^<]{1,100})</Code>")
 _OSS_MESSAGE = re.compile(r"<Message>([^<]{1,300})</Message>")
@@ -63,7 +63,9 @@ class FileFetcher:
     def _get(self, url: str, label: str) -> bytes:
         self.logger.debug("GET file %s", label)
         try:
-            response = self.session.get(url, timeout=self.timeout)
+            response = self.session.get(
+                url, timeout=self.timeout, allow_redirects=False
+            )
             data = response.content
         except TRANSIENT_ERRORS as exc:
             # requests' texts embed the pre-signed URL: never pass them on.
@@ -108,6 +110,14 @@ def _oss_error(data: bytes) -> tuple[str, str]:
 
 def _check_download(label: str, response: requests.Response, data: bytes) -> bytes:
     status = response.status_code
+    if 300 <= status < 400:
+        location = response.headers.get("Location", "")
+        target = host_of(location) or "the same host"
+        msg = (
+            f"File {label}: HTTP {status} redirect to {target!r}; redirects are "
+            "not followed (the file host must answer the URL itself)"
+        )
+        raise FatalAPIError(msg)
     if status == 403:
         code, message = _oss_error(data)
         if "expired" in message.lower():

@@ -14,6 +14,7 @@ from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from tap_yuekeyun.planning import Query
 from tap_yuekeyun.retries import with_retries
 from tap_yuekeyun.signing import API_PATH, sign
+from tap_yuekeyun.urls import host_of
 
 API_NAME = "dme.lark.data.finance.getFinancialData"
 SETTING_HINTS = {
@@ -102,7 +103,10 @@ class GatewayClient:
         self.logger.debug("GET %s", endpoint)
         try:
             response = self.session.get(
-                self.url, params=params, timeout=self.settings.request_timeout
+                self.url,
+                params=params,
+                timeout=self.settings.request_timeout,
+                allow_redirects=False,
             )
         except requests.RequestException as exc:
             # requests' own texts embed the signed URL: never pass them on.
@@ -119,6 +123,14 @@ def check_response(endpoint: str, response: requests.Response) -> Any:
     Messages carry the endpoint, the error code and the gateway's message.
     """
     status = response.status_code
+    if 300 <= status < 400:
+        target = host_of(response.headers.get("Location", "")) or "the same host"
+        msg = (
+            f"{endpoint}: HTTP {status} redirect to {target!r}; redirects are not "
+            "followed, check base_url (it must name the gateway itself)"
+        )
+        raise FatalAPIError(msg)
+
     try:
         body = response.json()
     except (ValueError, json.JSONDecodeError):

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from typing import Any
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,20 @@ class Query:
         return cls(
             "month", first_day.strftime("%Y-%m"), first_day, month_end(first_day)
         )
+
+
+def parse_iso_date(value: Any) -> dt.date | None:
+    """A ``YYYY-MM-DD`` string as a date; ``None`` for anything else.
+
+    Stricter than ``date.fromisoformat``: no ``20261130``, no date-time, no other
+    type.
+    """
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def month_end(day: dt.date) -> dt.date:

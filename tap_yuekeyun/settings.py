@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 
+from tap_yuekeyun.planning import parse_iso_date
+
 SECRETS = frozenset({"secret_key"})
+DEFAULT_BASE_URL = "https://gw.open.yuekeyun.com"
+DEFAULT_DOWNLOAD_HOSTS = ("*.aliyuncs.com",)
+MAX_DAYS = 3660  # ten years: bounds lookback_days and screening_days_ahead
+FIRST_YEAR = 2000
+_APP_KEY = re.compile(r"[A-Za-z0-9._-]+")
 
 CINEMA_TYPE = th.ObjectType(
     th.Property("lease_code", th.StringType, required=True, title="Lease code"),
@@ -109,14 +120,14 @@ CONFIG_SCHEMA = th.PropertiesList(
     th.Property(
         "base_url",
         th.StringType,
-        default="https://gw.open.yuekeyun.com",
+        default=DEFAULT_BASE_URL,
         title="Gateway base URL",
         description="Base URL of the Yuekeyun open gateway.",
     ),
     th.Property(
         "download_hosts",
         th.ArrayType(th.StringType),
-        default=["*.aliyuncs.com"],
+        default=list(DEFAULT_DOWNLOAD_HOSTS),
         title="Download hosts",
         description="Host patterns (fnmatch) a decrypted download URL may point at.",
     ),
@@ -166,6 +177,7 @@ class Cinema:
 class RunSettings:
     """Validated, parsed settings used by the streams."""
 
+    base_url: str
     cinemas: tuple[Cinema, ...]
     start_date: dt.date | None
     lookback_days: int
@@ -184,16 +196,19 @@ def parse_settings(config: Mapping[str, Any]) -> RunSettings:
     Raises:
         ConfigValidationError: Naming the setting; never echoing a secret.
     """
+    _check_app_key(config.get("app_key"))
+    _check_secret_key(config.get("secret_key"))
     return RunSettings(
+        base_url=_parse_base_url(_or_default(config, "base_url", DEFAULT_BASE_URL)),
         cinemas=parse_cinemas(config),
         start_date=_parse_date(config.get("start_date")),
-        lookback_days=_non_negative(config, "lookback_days", 3),
-        screening_days_ahead=_non_negative(config, "screening_days_ahead", 30),
-        timezone=_parse_timezone(config.get("timezone") or "Asia/Shanghai"),
+        lookback_days=_day_count(config, "lookback_days", 3),
+        screening_days_ahead=_day_count(config, "screening_days_ahead", 30),
+        timezone=_parse_timezone(_or_default(config, "timezone", "Asia/Shanghai")),
         business_day_start=_parse_day_start(
-            config.get("business_day_start") or "06:00"
+            _or_default(config, "business_day_start", "06:00")
         ),
-        download_hosts=tuple(config.get("download_hosts") or ("*.aliyuncs.com",)),
+        download_hosts=_parse_download_hosts(config.get("download_hosts")),
         max_workers=_positive_workers(config),
         request_timeout=_positive_timeout(config),
         on_unknown_column=str(config.get("on_unknown_column") or "keep"),
@@ -252,14 +267,88 @@ def _parse_cinema(index: int, entry: Any) -> Cinema:
     )
 
 
-def _parse_date(value: Any) -> dt.date | None:
-    if not value:
-        return None
+def _or_default(config: Mapping[str, Any], name: str, default: Any) -> Any:
+    """The value of ``name``; the default only when it is absent or null."""
+    value = config.get(name)
+    return default if value is None else value
+
+
+def _check_app_key(value: Any) -> None:
+    # app_key is the last segment of the request path: no "/", "?", "..".
+    if value is None:
+        return
+    if (
+        not isinstance(value, str)
+        or not _APP_KEY.fullmatch(value)
+        or not value.strip(".")
+    ):
+        msg = (
+            f"app_key: {value!r} may hold only letters, digits, '-', '_' and '.' "
+            "(and not only dots)"
+        )
+        raise ConfigValidationError(msg, errors=[msg])
+
+
+def _check_secret_key(value: Any) -> None:
+    if isinstance(value, str) and not value.strip():
+        msg = "secret_key: must not be empty"
+        raise ConfigValidationError(msg, errors=[msg])
+
+
+def _parse_base_url(value: Any) -> str:
     try:
-        return dt.date.fromisoformat(str(value)[:10])
+        parts = urlsplit(value) if isinstance(value, str) else None
+        host = parts.hostname if parts is not None else None
     except ValueError:
+        parts, host = None, None
+
+    if parts is None or parts.scheme not in ("http", "https") or not host:
+        msg = (
+            f"base_url: {value!r} is not an http(s) URL with a host "
+            f"(e.g. {DEFAULT_BASE_URL})"
+        )
+        raise ConfigValidationError(msg, errors=[msg])
+    return value
+
+
+def _parse_download_hosts(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return DEFAULT_DOWNLOAD_HOSTS
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(pattern, str) and pattern.strip() for pattern in value)
+    ):
+        msg = (
+            f"download_hosts: {value!r} must be a non-empty list of host patterns "
+            f"(e.g. {list(DEFAULT_DOWNLOAD_HOSTS)}); leave it out for the default"
+        )
+        raise ConfigValidationError(msg, errors=[msg])
+    return tuple(value)
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        parsed: dt.date | None = value
+    else:
+        parsed = parse_iso_date(value)
+    if parsed is None:
         msg = f"start_date: {value!r} is not a YYYY-MM-DD date"
-        raise ConfigValidationError(msg, errors=[msg]) from None
+        raise ConfigValidationError(msg, errors=[msg])
+    if parsed.year < FIRST_YEAR:
+        msg = f"start_date: {value!r} is before {FIRST_YEAR}; give a real first date"
+        raise ConfigValidationError(msg, errors=[msg])
+    return parsed
+
+
+def _day_count(config: Mapping[str, Any], name: str, default: int) -> int:
+    days = _non_negative(config, name, default)
+    if days > MAX_DAYS:
+        msg = f"{name}: must be at most {MAX_DAYS} days, got {days}"
+        raise ConfigValidationError(msg, errors=[msg])
+    return days
 
 
 def _non_negative(config: Mapping[str, Any], name: str, default: int) -> int:
@@ -284,23 +373,28 @@ def _positive_timeout(config: Mapping[str, Any]) -> float:
     value = config.get("request_timeout", 30)
     if value is None:
         return 30.0
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+    # The SDK reads JSON numbers such as 1.5 as Decimal.
+    numeric = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+    seconds = float(value) if numeric else math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
         msg = f"request_timeout: must be a positive number of seconds, got {value!r}"
         raise ConfigValidationError(msg, errors=[msg])
-    return float(value)
+    return seconds
 
 
-def _parse_timezone(name: str) -> dt.tzinfo:
+def _parse_timezone(name: Any) -> dt.tzinfo:
     try:
+        if not isinstance(name, str) or not name:
+            raise ValueError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         msg = f"timezone: {name!r} is not an IANA time zone (e.g. Asia/Shanghai)"
         raise ConfigValidationError(msg, errors=[msg]) from None
 
 
-def _parse_day_start(value: str) -> dt.time:
+def _parse_day_start(value: Any) -> dt.time:
     try:
-        parsed = dt.datetime.strptime(value, "%H:%M").time()
+        parsed = dt.datetime.strptime(str(value), "%H:%M").time()
     except ValueError:
         msg = f"business_day_start: {value!r} is not HH:MM (e.g. 06:00)"
         raise ConfigValidationError(msg, errors=[msg]) from None

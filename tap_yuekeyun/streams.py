@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -16,13 +17,19 @@ from tap_yuekeyun.exceptions import FileFormatError, UrlExpiredError
 from tap_yuekeyun.planning import (
     Query,
     business_today,
+    parse_iso_date,
     plan_queries,
     plan_screening_days,
     plan_start,
 )
 from tap_yuekeyun.records import RecordBuilder
 from tap_yuekeyun.registry import Category
-from tap_yuekeyun.urls import check_download_url, redact, window_business_date
+from tap_yuekeyun.urls import (
+    check_download_url,
+    check_windows,
+    redact,
+    window_business_date,
+)
 
 if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -38,6 +45,9 @@ class CategoryStream(JsonReadyStream):
 
     replication_key = "_business_date"
     is_sorted = True
+    # STATE only at file boundaries (see _query_records): the target takes the
+    # records before a STATE message as complete business days.
+    STATE_MSG_FREQUENCY = sys.maxsize
 
     def __init__(self, tap: TapYuekeyun, category: Category) -> None:
         """Build the stream of ``category`` (name, schema, keys from the registry)."""
@@ -48,6 +58,7 @@ class CategoryStream(JsonReadyStream):
         self._tap_ref = tap
         self._builder: RecordBuilder | None = None
         self._today = dt.date.min
+        self._inside_file = False
 
     @property
     def partitions(self) -> list[dict[str, Any]]:
@@ -108,17 +119,17 @@ class CategoryStream(JsonReadyStream):
 
     def _bookmark(self, context: Context | None) -> dt.date | None:
         value = self.get_context_state(context).get("replication_key_value")
-        if not value:
+        if value is None or value == "":
             return None
-        try:
-            return dt.date.fromisoformat(str(value)[:10])
-        except ValueError:
+        bookmark = parse_iso_date(value)
+        if bookmark is None:
             msg = (
                 f"Stream {self.name}, cinema {(context or {}).get('cinema_link_id')}: "
                 f"bookmark {value!r} in the state is not a YYYY-MM-DD date; fix or "
                 "remove it from the state"
             )
-            raise ConfigValidationError(msg, errors=[msg]) from None
+            raise ConfigValidationError(msg, errors=[msg])
+        return bookmark
 
     def _rewind_bookmark(self, context: Context | None, first_day: dt.date) -> None:
         """Lower the bookmark to the first re-fetched day (lookback rows re-sort).
@@ -146,7 +157,7 @@ class CategoryStream(JsonReadyStream):
             data_type=code,
             query=query,
         )
-        urls = self._decrypt_all(ciphertexts, decrypter, where)
+        urls = self._decrypt_all(ciphertexts, decrypter, query, where)
         urls = sorted(urls, key=lambda url: self._file_sort_key(url, query))
 
         rows = 0
@@ -157,9 +168,16 @@ class CategoryStream(JsonReadyStream):
                     cinema, query, decrypter, where
                 )
                 data = self._retry_expired(urls[index], refreshed)
-            for record in self._file_records(urls[index], data, cinema):
-                rows += 1
-                yield record
+            self._inside_file = True
+            try:
+                for record in self._file_records(urls[index], data, cinema):
+                    rows += 1
+                    yield record
+            finally:
+                self._inside_file = False
+            # The SDK has written every record of this file: a STATE now never
+            # splits a business day of one cinema.
+            self._write_state_message()
 
         self.logger.info(
             "Cinema %s, %s %s %s: %d files, %d rows in %.2f s",
@@ -173,14 +191,19 @@ class CategoryStream(JsonReadyStream):
         )
 
     def _decrypt_all(
-        self, ciphertexts: list[str], decrypter: UrlDecrypter, where: str
+        self,
+        ciphertexts: list[str],
+        decrypter: UrlDecrypter,
+        query: Query,
+        where: str,
     ) -> list[str]:
-        hosts = self._tap_ref.run_settings.download_hosts
+        settings = self._tap_ref.run_settings
         urls = []
         for ciphertext in ciphertexts:
             url = decrypter.decrypt(ciphertext, where=where)
-            check_download_url(url, hosts, where)
+            check_download_url(url, settings.download_hosts, where)
             urls.append(url)
+        check_windows(urls, query, settings.business_day_start, where)
         return urls
 
     def _file_sort_key(self, url: str, query: Query) -> str:
@@ -199,7 +222,7 @@ class CategoryStream(JsonReadyStream):
             data_type=self.category.code,
             query=query,
         )
-        return self._decrypt_all(ciphertexts, decrypter, where)
+        return self._decrypt_all(ciphertexts, decrypter, query, where)
 
     def _retry_expired(self, expired_url: str, fresh_urls: list[str]) -> bytes:
         label = redact(expired_url)
@@ -235,6 +258,11 @@ class CategoryStream(JsonReadyStream):
             # Dates come from the time column: order them for the sorted bookmark.
             records.sort(key=lambda record: record["_business_date"])
         yield from records
+
+    def _write_state_message(self) -> None:
+        """Write STATE only between files, never inside one business day's rows."""
+        if not self._inside_file:
+            super()._write_state_message()
 
     def _process_record(
         self,

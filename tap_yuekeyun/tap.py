@@ -15,6 +15,7 @@ from tap_yuekeyun.downloads import FileFetcher
 from tap_yuekeyun.gateway import GatewayClient, GatewaySettings
 from tap_yuekeyun.registry import load_registry
 from tap_yuekeyun.settings import CONFIG_SCHEMA, SECRETS, RunSettings, parse_settings
+from tap_yuekeyun.state import check_state
 from tap_yuekeyun.streams import CategoryStream
 from tap_yuekeyun.urls import redact_text
 
@@ -69,7 +70,7 @@ class TapYuekeyun(Tap):
         """The signed gateway client."""
         config: dict[str, Any] = dict(self.config)
         settings = GatewaySettings(
-            base_url=str(config.get("base_url") or "https://gw.open.yuekeyun.com"),
+            base_url=self.run_settings.base_url,
             app_key=str(config["app_key"]),
             secret_key=str(config["secret_key"]),
             channel_code=str(config["channel_code"]),
@@ -86,6 +87,11 @@ class TapYuekeyun(Tap):
             max_workers=self.run_settings.max_workers,
             logger=self.logger,
         )
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Check the incoming state (bookmarks must be dates), then merge it."""
+        check_state(state)
+        super().load_state(state)
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         """JSON-schema checks without secret values, then the cross-field rules."""

@@ -71,12 +71,16 @@ class CompiledValidator(BaseJSONSchemaValidator):
             raise InvalidJSONSchema(msg) from exc
 
         self.required = tuple(schema.get("required") or ())
-        self.closed = schema.get("additionalProperties") is False
+        extra = schema.get("additionalProperties", True)
+        self.closed = extra is False
+        # Keys outside ``properties`` are checked against a schema when one is given
+        # (a tap passing unknown columns through as strings declares one).
+        self.extra_check: Check | None = (
+            self._compile(extra) if isinstance(extra, dict) else None
+        )
         self.checks: dict[str, Check] = {}
         self._full: Draft202012Validator | None = None
-        if set(schema) - ROOT_KEYWORDS or not isinstance(
-            schema.get("additionalProperties", True), bool
-        ):
+        if set(schema) - ROOT_KEYWORDS or not isinstance(extra, bool | dict):
             self._full = Draft202012Validator(schema)
         for name, prop in (schema.get("properties") or {}).items():
             self.checks[name] = self._compile(prop if isinstance(prop, dict) else {})
@@ -95,6 +99,11 @@ class CompiledValidator(BaseJSONSchemaValidator):
             if check is None:
                 if self.closed:
                     self._fail(f"additional property {key!r} is not allowed", record)
+                if self.extra_check is not None and not self.extra_check(value):
+                    self._fail(
+                        f"{value!r} is not valid for additional property {key!r}",
+                        record,
+                    )
             elif not check(value):
                 self._fail(f"{value!r} is not valid for property {key!r}", record)
         for key in self.required:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.helpers._util import read_json_file
 
 from tap_yuekeyun.registry import load_registry
 from tap_yuekeyun.tap import TapYuekeyun
@@ -165,3 +167,144 @@ def test_registry_has_every_code_with_keys_or_reasons() -> None:
     assert registry["C18"].title == "场次放映明细"
     for category in registry.values():
         assert category.primary_key is not None or category.primary_key_reason
+
+
+def test_fractional_request_timeout_from_a_config_file(tmp_path: Path) -> None:
+    # The SDK reads the JSON number 1.5 of a --config file as a Decimal.
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**BASE, "request_timeout": 1.5}), encoding="utf-8")
+    config = read_json_file(path)
+    assert config["request_timeout"] == Decimal("1.5")
+    tap = TapYuekeyun(config=config, parse_env_config=False)
+    assert tap.run_settings.request_timeout == 1.5
+    assert tap.gateway.settings.request_timeout == 1.5
+    assert tap.fetcher.timeout == 1.5
+
+
+@pytest.mark.parametrize("value", [Decimal("1.5"), 1.5, 2])
+def test_request_timeout_accepts_decimal_float_and_int(value: Any) -> None:
+    tap = TapYuekeyun(config={**BASE, "request_timeout": value}, parse_env_config=False)
+    assert tap.run_settings.request_timeout == float(value)
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        (
+            {"app_key": "app/../x?y"},
+            "app_key: 'app/../x?y' may hold only letters, digits, '-', '_' and '.' "
+            "(and not only dots)",
+        ),
+        (
+            {"app_key": ".."},
+            "app_key: '..' may hold only letters, digits, '-', '_' and '.' "
+            "(and not only dots)",
+        ),
+        (
+            {"lookback_days": 1000000000},
+            "lookback_days: must be at most 3660 days, got 1000000000",
+        ),
+        (
+            {"screening_days_ahead": 10**12},
+            f"screening_days_ahead: must be at most 3660 days, got {10**12}",
+        ),
+        (
+            {"start_date": "0001-01-01"},
+            "start_date: '0001-01-01' is before 2000; give a real first date",
+        ),
+        (
+            {"start_date": "2026-11-30T10:00:00Z"},
+            "start_date: '2026-11-30T10:00:00Z' is not a YYYY-MM-DD date",
+        ),
+        (
+            {"base_url": "ftp://127.0.0.1:9"},
+            "base_url: 'ftp://127.0.0.1:9' is not an http(s) URL with a host "
+            "(e.g. https://gw.open.yuekeyun.com)",
+        ),
+        (
+            {"base_url": "http:///openapi"},
+            "base_url: 'http:///openapi' is not an http(s) URL with a host "
+            "(e.g. https://gw.open.yuekeyun.com)",
+        ),
+        (
+            {"download_hosts": []},
+            "download_hosts: [] must be a non-empty list of host patterns "
+            "(e.g. ['*.aliyuncs.com']); leave it out for the default",
+        ),
+        (
+            {"timezone": ""},
+            "timezone: '' is not an IANA time zone (e.g. Asia/Shanghai)",
+        ),
+        ({"secret_key": ""}, "secret_key: must not be empty"),
+        (
+            {"request_timeout": Decimal("NaN")},
+            "request_timeout: must be a positive number of seconds, got Decimal('NaN')",
+        ),
+    ],
+)
+def test_out_of_range_values_name_the_setting(
+    override: dict[str, Any], expected: str
+) -> None:
+    assert errors_of({**BASE, **override}) == [expected]
+
+
+def state_errors(state: Any) -> list[str]:
+    with pytest.raises(ConfigValidationError) as caught:
+        TapYuekeyun(config=BASE, state=state, parse_env_config=False)
+    return caught.value.errors
+
+
+def partition_state(value: Any) -> dict[str, Any]:
+    partition = {"context": {"cinema_link_id": "1001"}}
+    partition["replication_key_value"] = value
+    return {"bookmarks": {"ticket_orders": {"partitions": [partition]}}}
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        (
+            {"bookmarks": []},
+            "state: bookmarks must be an object of streams, got list; fix or "
+            "remove the state",
+        ),
+        (
+            {"bookmarks": {"ticket_orders": "2026-11-30"}},
+            "state: bookmarks of stream 'ticket_orders' must be an object, got "
+            "str; fix or remove it from the state",
+        ),
+        (
+            {"bookmarks": {"ticket_orders": {"partitions": {"a": 1}}}},
+            "state: partitions of stream 'ticket_orders' must be a list of "
+            "objects; fix or remove it from the state",
+        ),
+        (
+            partition_state(20261130),
+            "Stream ticket_orders, cinema 1001: bookmark 20261130 in the state is "
+            "not a YYYY-MM-DD date; fix or remove it from the state",
+        ),
+        (
+            partition_state("2026-11-30junk"),
+            "Stream ticket_orders, cinema 1001: bookmark '2026-11-30junk' in the "
+            "state is not a YYYY-MM-DD date; fix or remove it from the state",
+        ),
+        (
+            {"bookmarks": {"screenings": {"replication_key_value": ["x"]}}},
+            "Stream screenings: bookmark ['x'] in the state is not a YYYY-MM-DD "
+            "date; fix or remove it from the state",
+        ),
+    ],
+)
+def test_a_malformed_state_names_the_state_and_the_stream(
+    state: Any, expected: str
+) -> None:
+    assert state_errors(state) == [expected]
+
+
+def test_a_well_formed_state_loads() -> None:
+    tap = TapYuekeyun(
+        config=BASE, state=partition_state("2026-11-30"), parse_env_config=False
+    )
+    assert tap.state["bookmarks"]["ticket_orders"]["partitions"] == [
+        {"context": {"cinema_link_id": "1001"}, "replication_key_value": "2026-11-30"}
+    ]
