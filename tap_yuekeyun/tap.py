@@ -8,7 +8,6 @@ from typing import Any
 
 import requests
 from singer_sdk import Tap
-from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError
 
 from tap_yuekeyun.downloads import FileFetcher
@@ -18,6 +17,7 @@ from tap_yuekeyun.settings import CONFIG_SCHEMA, SECRETS, RunSettings, parse_set
 from tap_yuekeyun.state import check_state
 from tap_yuekeyun.streams import CategoryStream
 from tap_yuekeyun.urls import redact_text
+from tap_yuekeyun.writer import CheckpointFlushingWriter
 
 
 class _RedactingFilter(logging.Filter):
@@ -46,7 +46,7 @@ class TapYuekeyun(Tap):
     name = "tap-yuekeyun"
     package_name = "yuekeyun-feishu"  # the distribution that ships both plugins
     config_jsonschema = CONFIG_SCHEMA
-    message_writer_class = MsgSpecWriter
+    message_writer_class = CheckpointFlushingWriter
 
     def discover_streams(self) -> list[CategoryStream]:
         """One stream per registry category (the registry may be extended)."""
