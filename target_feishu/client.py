@@ -29,8 +29,9 @@ TRANSIENT_CODES = frozenset(
     {99991400, 1254290, 1254291, 1254607, 1254112, 1254036, 1255040}
     | set(range(1255001, 1255006))
 )
-# A value in a record was refused: the batch is split to find the row.
-REJECTED_VALUE_CODES = frozenset({1254015, *range(1254060, 1254075)})
+# A value in a record was refused (1254130: a cell over the size limit): the batch
+# is split to find the row.
+REJECTED_VALUE_CODES = frozenset({1254015, *range(1254060, 1254075), 1254130})
 COLLABORATOR_CODES = frozenset({91403, 131006, 1254302, 1254304})
 CREDENTIAL_CODES = frozenset({10003, 10014, 10015, 99991543})
 DESTINATION_CODES = frozenset({91402, 1254003, 1254040})

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import decimal
 import json
+import math
+import sys
 import typing as t
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -18,6 +20,8 @@ CHECKBOX = 7
 PHONE = 13
 URL = 15
 PRIMARY_TYPES = frozenset({TEXT, NUMBER, DATE, PHONE, URL})
+MAX_EXACT_INTEGER = 2**53  # the largest run of integers a double holds exactly
+MAX_DOUBLE = decimal.Decimal(sys.float_info.max)
 
 Converter = t.Callable[[t.Any], t.Any]
 
@@ -210,7 +214,7 @@ def to_number(value: t.Any) -> int | float | None:
         msg = f"{value!r} is a boolean, not a number"
         raise CellValueError(msg)
     if isinstance(value, int):
-        return value
+        return _exact_integer(value)
     if isinstance(value, str):
         try:
             value = decimal.Decimal(value.strip().replace(",", ""))
@@ -221,12 +225,37 @@ def to_number(value: t.Any) -> int | float | None:
         if not value.is_finite():
             msg = f"{value!r} is not a finite number"
             raise CellValueError(msg)
-        return int(value) if value == value.to_integral_value() else float(value)
+        if value == value.to_integral_value() and abs(value) <= MAX_DOUBLE:
+            return _exact_integer(int(value))
+        return _finite_float(float(value), value)
     if isinstance(value, float):
-        return value
+        return _finite_float(value, value)
 
     msg = f"{value!r} is not a number"
     raise CellValueError(msg)
+
+
+def _exact_integer(value: int) -> int:
+    # Feishu stores numbers as doubles: larger integers would change silently.
+    if abs(value) > MAX_EXACT_INTEGER:
+        msg = (
+            f"{value} is beyond 2**53, which Feishu's number fields (doubles) "
+            "cannot hold exactly; send it as a string to keep every digit"
+        )
+        raise CellValueError(msg)
+
+    return value
+
+
+def _finite_float(number: float, source: t.Any) -> float:
+    if not math.isfinite(number) or (number == 0 and source != 0):
+        msg = (
+            f"{source} is outside the range of Feishu's number fields (doubles); "
+            "send it as a string to keep it"
+        )
+        raise CellValueError(msg)
+
+    return number
 
 
 def to_checkbox(value: t.Any) -> bool | None:

@@ -21,6 +21,10 @@ from target_feishu.records import Cells, RecordWriter
 from target_feishu.tables import TableDirectory, TableHandle
 
 MAX_DATES_PER_SEARCH = 49  # + one cinema condition stays within Feishu's 50
+UNCONFIRMED_REASON = (
+    "input ended without a STATE after the last records: the source may have "
+    "stopped early"
+)
 
 # (record, business day, cinema) as the sink grouped it.
 Delivered = tuple[dict[str, t.Any], datetime.date | None, t.Any]
@@ -46,7 +50,8 @@ class TableLoad:
     ``replace`` captures the ids already stored for a (cinema, date) the first time
     the run delivers it, inserts the new rows, and deletes the captured ids once
     the date is complete (every date but the newest per cinema at each drain, all
-    of them at the end), so a crash never leaves a hole.
+    of them at the end when a STATE followed the last records), so a crash never
+    leaves a hole.
     """
 
     def __init__(
@@ -98,17 +103,37 @@ class TableLoad:
         if method == "replace":
             self._delete_complete_dates(final=False, held_back=held_back or set())
 
-    def finish(self) -> None:
-        """End of input: finish deletions, empty gap dates, apply retention."""
+    def finish(self, *, confirmed: bool = True) -> None:
+        """End of input: finish deletions, empty gap dates, apply retention.
+
+        Args:
+            confirmed: whether a STATE message followed the stream's last records.
+                When not, the input may have been cut short: the newest date of
+                each cinema keeps its old rows (duplicates until the next run, not
+                a hole), and gap dates and ``overwrite``'s old rows are left alone.
+        """
         if self._finished:
             return
         self._finished = True
         if self.plan.method == "replace":
-            self._delete_complete_dates(final=True)
-            self._empty_gap_dates()
+            self._delete_complete_dates(final=confirmed)
+            if confirmed:
+                self._empty_gap_dates()
+            else:
+                self._report_unfinished()
         elif self.plan.method == "overwrite" and self._old_ids:
-            self.writer.delete(self._old_ids)
-            self._old_ids = []
+            if confirmed:
+                self.writer.delete(self._old_ids)
+                self._old_ids = []
+            else:
+                self.logger.warning(
+                    "Stream %r: table %r keeps its %s old rows (overwrite not "
+                    "finished): %s",
+                    self.plan.stream_name,
+                    self.handle.name,
+                    len(self._old_ids),
+                    UNCONFIRMED_REASON,
+                )
         if self.plan.retention_days is not None and self.plan.date_property:
             self._apply_retention(self.plan.retention_days)
 
@@ -183,6 +208,20 @@ class TableLoad:
         old_ids = [rid for scope in complete for rid in self._pending.pop(scope)]
         if old_ids:
             self.writer.delete(old_ids)
+
+    def _report_unfinished(self) -> None:
+        unfinished = sorted(
+            (str(cinema), day.isoformat()) for cinema, day in self._pending
+        )
+        if unfinished:
+            self.logger.warning(
+                "Stream %r: table %r: dates left unfinished (old rows kept, "
+                "gap dates not emptied) for (cinema, date) %s: %s",
+                self.plan.stream_name,
+                self.handle.name,
+                unfinished,
+                UNCONFIRMED_REASON,
+            )
 
     def _empty_gap_dates(self) -> None:
         if self.handle.created_in_run:

@@ -20,12 +20,14 @@ if t.TYPE_CHECKING:
     from target_feishu.target import TargetFeishu
 
 LOAD_METHODS = ("replace", "append-only", "upsert", "overwrite")
+DEFAULT_DATE_PROPERTY = "_business_date"
 
 
 class FeishuSink(BatchSink):
     """Loads one Singer stream into one or more Bitable tables."""
 
-    MAX_SIZE_DEFAULT = 10_000
+    # Records per drain: bounds memory (about 100 MB for 67-column rows).
+    MAX_SIZE_DEFAULT = 5_000
 
     def __init__(
         self,
@@ -50,6 +52,8 @@ class FeishuSink(BatchSink):
             or "{name}"
         )
         self.namer = TableNamer(stream_name, base_name, template, setting)
+        if self.namer.static_name is not None:
+            target.claim_tables(stream_name, [self.namer.static_name])
         self._days: dict[t.Any, datetime.date | None] = {}
         # Rows held back from a drain of a full sink so every batch_create is full;
         # the SDK emits STATE only after drain_all, which writes them all.
@@ -89,6 +93,16 @@ class FeishuSink(BatchSink):
 
     def process_batch(self, context: dict[str, t.Any]) -> None:
         """Write the batch: group by table name, then one job per table."""
+        self._write_batch(context)
+
+    def clean_up(self) -> None:
+        """End of input: finish every table this stream wrote (deletes, retention)."""
+        self.feishu.finish_stream(self.stream_name)
+        super().clean_up()
+
+    # Internals
+
+    def _write_batch(self, context: dict[str, t.Any]) -> None:
         records: list[dict[str, t.Any]] = context.get("records") or []
         groups, self._carry = self._carry, {}
         date_property = self.plan.date_property
@@ -109,6 +123,8 @@ class FeishuSink(BatchSink):
             cinema = record.get(cinema_property) if cinema_property else None
             name = static_name or self.namer.compose(day, cinema)
             groups.setdefault(name, []).append((record, day, cinema))
+        if static_name is None:
+            self.feishu.claim_tables(self.stream_name, groups)
 
         if self._full_drain:
             self._hold_back_partial_batches(groups)
@@ -123,13 +139,6 @@ class FeishuSink(BatchSink):
                 if rows
             ]
         )
-
-    def clean_up(self) -> None:
-        """End of input: finish every table this stream wrote (deletes, retention)."""
-        self.feishu.finish_stream(self.stream_name)
-        super().clean_up()
-
-    # Internals
 
     def _hold_back_partial_batches(self, groups: dict[str, list[Delivered]]) -> None:
         batch_size = int(self.config.get("batch_size", 1000))
@@ -170,8 +179,10 @@ class FeishuSink(BatchSink):
 
     def _plan(self, overrides: dict[str, t.Any]) -> LoadPlan:
         properties = self.schema.get("properties") or {}
-        date_property = overrides.get("date_property") or self.config.get(
-            "date_property", "_business_date"
+        date_property = (
+            overrides.get("date_property")
+            or self.config.get("date_property")
+            or DEFAULT_DATE_PROPERTY
         )
         date_setting = (
             f"streams.{self.stream_name}.date_property"
@@ -179,6 +190,9 @@ class FeishuSink(BatchSink):
             else "date_property"
         )
         has_date = bool(date_property) and date_property in properties
+        explicit_date = bool(
+            overrides.get("date_property") or self.config.get("date_property")
+        )
         cinema_property = self.config.get("cinema_property", "_cinema_link_id")
         method_setting = f"streams.{self.stream_name}.load_method"
         method = overrides.get("load_method")
@@ -190,12 +204,17 @@ class FeishuSink(BatchSink):
         if method not in LOAD_METHODS:
             msg = f"{method_setting} {method!r} is not one of {', '.join(LOAD_METHODS)}"
             raise ConfigValidationError(msg, errors=[msg])
-        if method == "replace" and not has_date:
+        if not has_date and (explicit_date or method == "replace"):
+            reason = f"{method_setting} is 'replace' but"
+            if explicit_date:
+                reason = f"{date_setting} is {date_property!r} but"
             msg = (
-                f"stream {self.stream_name!r}: {method_setting} is 'replace' but the "
-                f"schema has no property {date_property!r}; set {date_setting} to "
-                "the stream's date property, or choose another load_method"
+                f"stream {self.stream_name!r}: {reason} the schema has no property "
+                f"{date_property!r} (its properties: {sorted(properties)}); set "
+                f"{date_setting} to the stream's date property"
             )
+            if not explicit_date:
+                msg += ", or choose another load_method"
             raise ConfigValidationError(msg, errors=[msg])
         if method == "upsert" and not self.key_properties:
             msg = (

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
+import sys
 import threading
 import typing as t
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from singer_sdk import Target
 from singer_sdk import typing as th
-from singer_sdk.contrib.msgspec import MsgSpecReader
 from singer_sdk.exceptions import ConfigValidationError
 
 from target_feishu.client import FeishuClient
 from target_feishu.fields import CellConverter
-from target_feishu.loads import LoadPlan, TableLoad
+from target_feishu.loads import UNCONFIRMED_REASON, LoadPlan, TableLoad
 from target_feishu.naming import TableNamer
+from target_feishu.reader import SIGNAL_EXIT_BASE, StoppableReader
 from target_feishu.records import RecordWriter
 from target_feishu.sinks import LOAD_METHODS, FeishuSink
 from target_feishu.tables import TableDirectory, TableHandle
 
 MAX_BATCH_SIZE = 1000
+
+if t.TYPE_CHECKING:
+    from types import FrameType
 
 STREAM_OVERRIDES = th.ObjectType(
     th.Property("table_name", th.StringType, description="Base table name."),
@@ -45,7 +49,7 @@ class TargetFeishu(Target):
     name = "target-feishu"
     package_name = "yuekeyun-feishu"  # the distribution that ships both plugins
     default_sink_class = FeishuSink
-    message_reader_class = MsgSpecReader
+    message_reader_class = StoppableReader
 
     config_jsonschema = th.PropertiesList(
         th.Property(
@@ -104,10 +108,10 @@ class TargetFeishu(Target):
         th.Property(
             "date_property",
             th.StringType,
-            default="_business_date",
             title="Date property",
             description="Record property that "
-            "dates a row: table period, replace scope, retention.",
+            "dates a row: table period, replace scope, retention (_business_date "
+            "when unset; a configured name the schema lacks is an error).",
         ),
         th.Property(
             "cinema_property",
@@ -176,6 +180,9 @@ class TargetFeishu(Target):
         self.max_parallelism = max(1, int(self.config.get("max_parallel_tables", 8)))
         self._loads: dict[str, TableLoad] = {}
         self._loads_lock = threading.Lock()
+        self._table_owners: dict[str, str] = {}
+        # Streams whose newest records were not followed by a STATE message.
+        self._unconfirmed: set[str] = set()
 
     # Settings
 
@@ -245,6 +252,24 @@ class TargetFeishu(Target):
             max_workers=self.max_parallelism, thread_name_prefix="feishu-table"
         )
 
+    def claim_tables(self, stream_name: str, table_names: t.Iterable[str]) -> None:
+        """Reserve ``table_names`` for ``stream_name``, before anything is written.
+
+        Raises:
+            ConfigValidationError: when another stream already writes one of them.
+        """
+        with self._loads_lock:
+            for name in table_names:
+                owner = self._table_owners.setdefault(name, stream_name)
+                if owner != stream_name:
+                    msg = (
+                        f"streams {owner!r} and {stream_name!r} both write table "
+                        f"{name!r}; set streams.<stream>.table_name (or "
+                        "streams.<stream>.table_name_template) so each stream has "
+                        "its own table"
+                    )
+                    raise ConfigValidationError(msg, errors=[msg])
+
     def table_load(self, plan: LoadPlan, handle: TableHandle) -> TableLoad:
         """The load state of ``handle``'s table for this run (one per table)."""
         with self._loads_lock:
@@ -291,7 +316,19 @@ class TargetFeishu(Target):
                 raise error
 
     def finish_stream(self, stream_name: str) -> None:
-        """Finish the tables of ``stream_name`` (pending deletes, gaps, retention)."""
+        """Finish the tables of ``stream_name`` (pending deletes, gaps, retention).
+
+        When the stream's last records were not followed by a STATE message, the
+        newest date of each (table, cinema) is left unfinished: its old rows stay.
+        """
+        confirmed = stream_name not in self._unconfirmed
+        if not confirmed:
+            self.logger.warning(
+                "Stream %r: %s; keeping the old rows of its newest dates and "
+                "skipping gap-date emptying and overwrite deletes",
+                stream_name,
+                UNCONFIRMED_REASON,
+            )
         with self._loads_lock:
             loads = [
                 load
@@ -302,16 +339,53 @@ class TargetFeishu(Target):
         def finish(load: TableLoad) -> t.Callable[[], None]:
             def job() -> None:
                 with load.handle.lock:
-                    load.finish()
+                    load.finish(confirmed=confirmed)
 
             return job
 
         self.run_table_jobs([(load.handle.name, finish(load)) for load in loads])
 
+    # Checkpoints: records followed by a STATE message are complete
+
+    def _process_record_message(self, message_dict: dict[str, t.Any]) -> None:
+        super()._process_record_message(message_dict)
+        stream_name = message_dict["stream"]
+        self._unconfirmed.add(stream_name)
+        for stream_map in self.mapper.stream_maps.get(stream_name, []):
+            self._unconfirmed.add(stream_map.stream_alias)
+
+    def _process_state_message(self, message_dict: dict[str, t.Any]) -> None:
+        self._assert_line_requires(message_dict, requires={"value"})
+        self._unconfirmed.clear()
+        super()._process_state_message(message_dict)
+
+    # Signals
+
+    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
+        """Record SIGTERM/SIGINT; the drain runs outside the handler (see reader)."""
+        reader = getattr(self, "message_reader", None)
+        if not isinstance(reader, StoppableReader):  # not listening yet
+            sys.exit(SIGNAL_EXIT_BASE + signum)
+        reader.stop(signum)
+
     # End of run
 
     def process_endofpipe(self) -> None:
-        """Drain everything, then log one summary line per table."""
+        """Drain everything, log one summary line per table; exit after a signal."""
+        signum = t.cast("StoppableReader", self.message_reader).stop_signal
+        if signum is not None:
+            self.logger.warning(
+                "Received signal %s; writing the records read so far, then exiting "
+                "with code %s",
+                signum,
+                SIGNAL_EXIT_BASE + signum,
+            )
+        self._drain_and_summarise()
+        signum = t.cast("StoppableReader", self.message_reader).stop_signal
+        if signum is not None:
+            sys.exit(SIGNAL_EXIT_BASE + signum)
+
+    def _drain_and_summarise(self) -> None:
         super().process_endofpipe()
         if "directory" not in self.__dict__:
             return

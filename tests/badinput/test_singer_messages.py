@@ -165,3 +165,26 @@ def test_bad_input_stops_the_target_naming_it_and_writes_nothing(
         f"{name}: the error output does not name the problem; last lines:\n"
         + "\n".join(outcome.stderr.strip().splitlines()[-5:])
     )
+
+
+def test_input_ending_without_a_state_keeps_the_old_rows_of_its_newest_date(
+    feishu: tuple[FeishuSandbox, str, str], tmp_path: Path
+) -> None:
+    # A re-delivery that ends without a STATE (the source stopped early): the
+    # newest date may be partial, so its old rows stay beside the new ones (no
+    # hole) until the next run re-delivers it; earlier dates are replaced.
+    first = run_target(feishu, "good.singer", tmp_path)
+    again = run_target(feishu, "no_final_state.singer", tmp_path)
+
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.states == []
+    held = orders(again)[TITLE]
+    assert sorted(held, key=str) == ["A1", "A2", "B1", "B1"]
+    assert "dates left unfinished" in again.stderr
+    assert "('1001', '2026-12-01')" in again.stderr
+
+    # The next complete delivery replaces the unfinished date exactly.
+    third = run_target(feishu, "good.singer", tmp_path)
+    assert third.returncode == 0, third.stderr[-2000:]
+    assert sorted(orders(third)[TITLE], key=str) == ["A1", "A2", "B1"]

@@ -60,7 +60,7 @@ def explain(output: str) -> str | None:
 
 def reason_key(explanation: str) -> str:
     """The explanation without dates, ids and numbers, for counting by kind."""
-    return _VOLATILE.sub("#", _FILE.sub("<file>", explanation))[:160]
+    return _VOLATILE.sub("#", _FILE.sub("(file)", explanation))[:160]
 
 
 def last_lines(output: str, count: int = 3) -> str:

@@ -139,6 +139,41 @@ class Figures:
         return "\n".join(lines)
 
 
+def markdown(data: dict[str, Any]) -> str:
+    """The figures of ``as_json()`` as the table of docs/reliability.md."""
+    kills = data["kills"]
+    rows = [
+        ("sequences", data["sequences"]),
+        ("runs of the main job", data["runs"]),
+        ("kills (SIGKILL / SIGTERM)", _pair(kills, "SIGKILL", "SIGTERM")),
+        ("faults injected", sum(data["faults_injected"].values())),
+        ("retries seen by the sandboxes", sum(data["retries"].values())),
+        ("failed runs (not killed)", data["failed_runs"]),
+        ("… that said what failed", data["failed_runs_with_message"]),
+        ("sequences that did not converge", data["not_converged"]),
+        ("rows compared", data["rows_compared"]),
+        ("missing rows", data["missing"]),
+        ("duplicated rows", data["duplicated"]),
+        ("wrong rows", data["wrong"]),
+    ]
+    lines = ["| figure | value |", "| --- | ---: |"]
+    lines += [f"| {name} | {value} |" for name, value in rows]
+    lines += ["", "| fault | injected |", "| --- | ---: |"]
+    lines += [f"| `{k}` | {v} |" for k, v in sorted(data["faults_injected"].items())]
+    lines += ["", "| retried requests | count |", "| --- | ---: |"]
+    lines += [f"| {k} | {v} |" for k, v in sorted(data["retries"].items())]
+    lines += ["", "| why the failed runs failed (their own words) | runs |"]
+    lines += ["| --- | ---: |"]
+    lines += [f"| {k} | {v} |" for k, v in data["failure_reasons"].items()]
+
+    return "\n".join(lines)
+
+
+def _pair(counter: dict[str, int], first: str, second: str) -> str:
+    total = counter.get(first, 0) + counter.get(second, 0)
+    return f"{total} ({counter.get(first, 0)} / {counter.get(second, 0)})"
+
+
 def _counts(counter: Counter[str]) -> str:
     total = sum(counter.values())
     inner = ", ".join(f"{name} {count}" for name, count in sorted(counter.items()))

@@ -81,8 +81,16 @@ def singer(
     *,
     key_properties: list[str] | None = None,
     state: dict[str, t.Any] | None = None,
+    trailing_state: bool = True,
 ) -> str:
-    """Singer lines: SCHEMA, the RECORDs, then an optional STATE."""
+    """Singer lines: SCHEMA, the RECORDs, then a STATE.
+
+    The STATE is ``state``, else an empty bookmark of ``stream``; with
+    ``trailing_state=False`` and no ``state`` the input ends right after the
+    records, as when the tap stops early.
+    """
+    if state is None and trailing_state:
+        state = {"bookmarks": {stream: {}}}
     lines = [
         {
             "type": "SCHEMA",
