@@ -168,11 +168,11 @@ class CategoryStream(JsonReadyStream):
                     cinema, query, decrypter, where
                 )
                 data = self._retry_expired(urls[index], refreshed)
+            records = self._file_records(urls[index], data, cinema)
+            rows += len(records)
             self._inside_file = True
             try:
-                for record in self._file_records(urls[index], data, cinema):
-                    rows += 1
-                    yield record
+                yield from records
             finally:
                 self._inside_file = False
             # The SDK has written every record of this file: a STATE now never
@@ -239,7 +239,7 @@ class CategoryStream(JsonReadyStream):
 
     def _file_records(
         self, url: str, data: bytes, cinema: Cinema
-    ) -> Iterator[dict[str, Any]]:
+    ) -> list[dict[str, Any]]:
         settings = self._tap_ref.run_settings
         label = redact(url)
         table = read_table(decode_file(data, label), label)
@@ -257,7 +257,7 @@ class CategoryStream(JsonReadyStream):
         if business_date is None:
             # Dates come from the time column: order them for the sorted bookmark.
             records.sort(key=lambda record: record["_business_date"])
-        yield from records
+        return records
 
     def _write_state_message(self) -> None:
         """Write STATE only between files, never inside one business day's rows."""
