@@ -276,9 +276,10 @@ class CategoryStream(JsonReadyStream):
         self, latest_record: dict[str, Any], *, context: Context | None = None
     ) -> None:
         """Advance the bookmark; screenings (C18) never move it past today."""
-        today = self._today.isoformat()
-        if self.category.code == SCREENINGS and latest_record["_business_date"] > today:
-            latest_record = {self.replication_key: today}
+        if self.category.code == SCREENINGS:
+            today = self._today.isoformat()
+            if latest_record["_business_date"] > today:
+                latest_record = {self.replication_key: today}
         super()._increment_stream_state(latest_record, context=context)
 
     @property
