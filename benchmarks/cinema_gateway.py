@@ -8,7 +8,7 @@ import subprocess
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from benchmarks.business_dates import BUSINESS_ZONE
 from benchmarks.workspace import (
@@ -17,10 +17,8 @@ from benchmarks.workspace import (
     console_script,
     program_env,
 )
-
-if TYPE_CHECKING:
-    from sandbox.cinema import SyntheticCinema
-    from sandbox.yuekeyun import YuekeyunSandbox
+from sandbox.cinema import SyntheticCinema
+from sandbox.yuekeyun import YuekeyunSandbox
 
 TICKETS = "C01"
 TICKETS_STREAM = "ticket_orders"
@@ -35,17 +33,7 @@ CATALOG = "catalog"
 
 
 def make_cinema(tickets_per_day: int) -> SyntheticCinema:
-    """Return the benchmark cinema (a busy multiplex at the full sizes).
-
-    Raises:
-        ProgramNotAvailableError: when the sandbox package is not there yet.
-    """
-    try:
-        from sandbox.cinema import SyntheticCinema
-    except ImportError as exc:
-        msg = f"sandbox.cinema.SyntheticCinema is not importable: {exc}"
-        raise ProgramNotAvailableError(msg) from exc
-
+    """Return the benchmark cinema (a busy multiplex at the full sizes)."""
     return SyntheticCinema(
         seed=CINEMA_SEED,
         lease_code=LEASE_CODE,
@@ -59,17 +47,7 @@ def make_cinema(tickets_per_day: int) -> SyntheticCinema:
 def gateway(
     cinema: SyntheticCinema, data_cutoff: dt.datetime
 ) -> Iterator[YuekeyunSandbox]:
-    """Serve ``cinema`` on a loopback gateway whose data ends at ``data_cutoff``.
-
-    Raises:
-        ProgramNotAvailableError: when the gateway sandbox is not there yet.
-    """
-    try:
-        from sandbox.yuekeyun import YuekeyunSandbox
-    except ImportError as exc:
-        msg = f"sandbox.yuekeyun.YuekeyunSandbox is not importable: {exc}"
-        raise ProgramNotAvailableError(msg) from exc
-
+    """Serve ``cinema`` on a loopback gateway whose data ends at ``data_cutoff``."""
     sandbox = YuekeyunSandbox(
         app_key=APP_KEY,
         secret_key=SECRET_KEY,

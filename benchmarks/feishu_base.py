@@ -8,12 +8,9 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from benchmarks.workspace import ProgramNotAvailableError
-
-if TYPE_CHECKING:
-    from sandbox.feishu import FeishuSandbox
+from sandbox.feishu import FeishuSandbox
 
 APP_ID = "cli_sandbox"
 APP_SECRET = "sandbox-app-secret"
@@ -26,17 +23,7 @@ THROTTLED_CODES = frozenset({99991400, 1254290, 1254112})
 def feishu(
     db_path: Path, *, rate_limits: bool, latency_ms: float
 ) -> Iterator[FeishuSandbox]:
-    """Serve a Feishu sandbox on loopback over ``db_path``.
-
-    Raises:
-        ProgramNotAvailableError: when the Feishu sandbox is not there yet.
-    """
-    try:
-        from sandbox.feishu import FeishuSandbox
-    except ImportError as exc:
-        msg = f"sandbox.feishu.FeishuSandbox is not importable: {exc}"
-        raise ProgramNotAvailableError(msg) from exc
-
+    """Serve a Feishu sandbox on loopback over ``db_path``."""
     sandbox = FeishuSandbox(
         db_path,
         apps={APP_ID: APP_SECRET},
